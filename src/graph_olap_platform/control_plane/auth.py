@@ -83,6 +83,7 @@ def create_user(
         )
     user = User(username=username, role=role, display_name=display_name or username, email=email)
     session.add(user)
+    session.flush()  # keys and mappings reference the user row
     return user
 
 
