@@ -44,7 +44,9 @@ def _platform(request: pytest.FixtureRequest, *, dev: bool = False) -> PlatformP
     return platform
 
 
-@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def platform(request: pytest.FixtureRequest) -> Iterator[PlatformProcess]:
     """The platform in production auth mode (API keys), on each store backend."""
     server = _platform(request)

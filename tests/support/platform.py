@@ -55,9 +55,18 @@ class PlatformProcess:
         return env
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "graph_olap_platform.cli", "serve",
-                   "--port", str(self.port), "--data-dir", str(self.data_dir),
-                   "--log-level", "warning"]
+        command = [
+            sys.executable,
+            "-m",
+            "graph_olap_platform.cli",
+            "serve",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(self.data_dir),
+            "--log-level",
+            "warning",
+        ]
         if self.dev:
             command.append("--dev")
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - owned by the process

@@ -61,7 +61,7 @@ def require_role(principal: Principal, role: str) -> None:
 
 
 def hash_key(key: str) -> str:
-    # API keys are 256-bit random strings, so a fast hash is enough: there is nothing to brute-force.
+    # Keys are 256-bit random strings: a fast hash suffices, there is nothing to brute-force.
     return hashlib.sha256(key.encode()).hexdigest()
 
 

@@ -155,7 +155,8 @@ def check_definitions(nodes: Any, edges: Any, problems: Problems) -> tuple[list[
             if edge_type in types:
                 problems.add(
                     f"{path}.type",
-                    f"Duplicate edge type '{edge_type}' (also edge_definitions[{types[edge_type]}])",
+                    f"Duplicate edge type '{edge_type}' "
+                    f"(also edge_definitions[{types[edge_type]}])",
                 )
             else:
                 types[edge_type] = index

@@ -87,7 +87,7 @@ def check_select(sql: str, *, dialect: str | None = "duckdb") -> SqlCheck:
     return result
 
 
-def _first_select(query: exp.Expression) -> exp.Select | None:
+def _first_select(query: exp.Expr) -> exp.Select | None:
     while isinstance(query, exp.SetOperation):
         query = query.this
     if isinstance(query, exp.Subquery):
@@ -118,5 +118,6 @@ def _describe(node: exp.Expression) -> str:
 def _parse_message(error: ParseError | TokenError) -> str:
     if isinstance(error, ParseError) and error.errors:
         first = error.errors[0]
-        return f"{first.get('description', 'syntax error')} (line {first.get('line')}, column {first.get('col')})"
+        where = f"line {first.get('line')}, column {first.get('col')}"
+        return f"{first.get('description', 'syntax error')} ({where})"
     return str(error).splitlines()[0]

@@ -31,7 +31,11 @@ def _mapping(token: str, index: int) -> dict[str, Any]:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def crashable(request: pytest.FixtureRequest) -> Any:
-    url = request.getfixturevalue("postgres").create_database() if request.param == "postgresql" else None
+    url = (
+        request.getfixturevalue("postgres").create_database()
+        if request.param == "postgresql"
+        else None
+    )
     server = PlatformProcess(database_url=url)
     server.start()
     server.create_users()

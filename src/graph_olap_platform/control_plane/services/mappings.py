@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, asc, desc, func, or_, select
+from sqlalchemy import asc, desc, func, or_, select
 from sqlalchemy.orm import Session
 
 from graph_olap.durations import parse_duration
@@ -263,7 +263,7 @@ class MappingService:
         with self.store.session() as session:
             row = self._row(session, mapping_id)
             snapshot_ids = select(SnapshotRow.id).where(SnapshotRow.mapping_id == row.id)
-            statement: Select[Any] = (
+            statement = (
                 select(InstanceRow, SnapshotRow.name)
                 .join(
                     SnapshotRow,
