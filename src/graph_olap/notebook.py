@@ -1,0 +1,62 @@
+"""Zero-configuration notebook entry points.
+
+>>> from graph_olap import notebook
+>>> client = notebook.connect()        # GRAPH_OLAP_* variables, else http://localhost:8000
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import import_module
+from typing import Any
+
+from graph_olap.client import GraphOLAPClient
+
+__all__ = ["connect", "get_client", "init"]
+
+logger = logging.getLogger(__name__)
+
+# The notebook-wide client, so helpers (magics, widgets) can find it without being passed it.
+_current_client: GraphOLAPClient | None = None
+_itables_ready = False
+
+
+def connect(
+    api_url: str | None = None, api_key: str | None = None, **kwargs: Any
+) -> GraphOLAPClient:
+    """Connect to the platform and remember the client for :func:`get_client`.
+
+    Configuration comes from ``GRAPH_OLAP_*`` variables unless given here; ``kwargs`` are the
+    other ``GraphOLAPClient.from_env`` options (``username``, ``timeout``, ``max_retries``, ...).
+    """
+    global _current_client
+    _setup_itables()
+    _current_client = GraphOLAPClient.from_env(api_url=api_url, api_key=api_key, **kwargs)
+    return _current_client
+
+
+def init(api_url: str | None = None, api_key: str | None = None, **kwargs: Any) -> GraphOLAPClient:
+    """Alias of :func:`connect`."""
+    return connect(api_url=api_url, api_key=api_key, **kwargs)
+
+
+def get_client() -> GraphOLAPClient | None:
+    """The client of the last :func:`connect`, or None before it."""
+    return _current_client
+
+
+def _setup_itables() -> None:
+    """Make DataFrames interactive when itables is installed; otherwise do nothing."""
+    global _itables_ready
+    if _itables_ready:
+        return
+    try:
+        itables = import_module("itables")
+    except ImportError:
+        return
+    try:
+        itables.init_notebook_mode(all_interactive=True)
+    except Exception:  # a display nicety must never stop a notebook from connecting
+        logger.debug("itables is installed but could not be initialised", exc_info=True)
+        return
+    _itables_ready = True
