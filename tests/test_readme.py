@@ -1,0 +1,31 @@
+"""The README's SDK example runs as written against a real dev-mode platform."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.support.platform import PlatformProcess
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_sdk_example_runs(dev_platform: PlatformProcess, capsys: object) -> None:
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+    assert blocks, "the README has no Python example"
+    code = blocks[0].replace("http://127.0.0.1:8000", dev_platform.url)
+    namespace: dict[str, object] = {}
+    exec(compile(code, str(README), "exec"), namespace)
+    diff = namespace["diff"]
+    assert diff.summary.nodes_modified == 1  # type: ignore[attr-defined]
+    assert diff.changes.nodes[0].fields_changed == ["sql", "properties"]  # type: ignore[attr-defined]
+
+
+def test_readme_opens_with_exactly_two_setup_commands() -> None:
+    text = README.read_text()
+    first_block = re.search(r"```bash\n(.*?)```", text, re.S)
+    assert first_block is not None
+    commands = [line for line in first_block.group(1).splitlines() if line.strip()]
+    assert [c.split()[0] for c in commands] == ["scripts/run.sh", "scripts/test.sh"]
+    ci = (README.parent / ".ci" / "run").read_text()
+    assert "scripts/test.sh" in ci
