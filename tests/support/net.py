@@ -1,12 +1,5 @@
-"""Loopback networking helpers."""
+"""Loopback networking helpers (the platform's own)."""
 
-from __future__ import annotations
+from graph_olap_platform.net import free_port
 
-import socket
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+__all__ = ["free_port"]

@@ -60,3 +60,26 @@ def body_doc(model: type[BaseModel]) -> dict[str, Any]:
             "content": {"application/json": {"schema": model.model_json_schema()}},
         }
     }
+
+
+class InstanceCreateRequest(_Body):
+    mapping_id: int = Field(ge=1)
+    name: str = Field(min_length=1, max_length=255)
+    wrapper_type: str | None = Field(
+        default=None, description="ladybug | ryugraph | falkordb (default: the server's)"
+    )
+    mapping_version: int | None = Field(default=None, description="Default: current version")
+    description: str | None = None
+    snapshot_name: str | None = Field(default=None, description="Default: the instance name")
+    ttl: str | None = Field(default=None, examples=["PT24H"])
+    inactivity_timeout: str | None = Field(default=None, examples=["PT4H"])
+    cpu_cores: int = Field(default=2, ge=1, le=8)
+
+
+class InstanceUpdateRequest(_Body):
+    name: str | None = None
+    description: str | None = None
+
+
+class CpuRequest(_Body):
+    cpu_cores: int = Field(ge=1, le=8)

@@ -149,7 +149,10 @@ def check_definitions(nodes: Any, edges: Any, problems: Problems) -> tuple[list[
     types: dict[str, int] = {}
     for index, edge in enumerate(edges):
         path = f"edge_definitions[{index}]"
-        normal_edges.append(_check_edge(edge, path, problems, set(labels) if nodes else None))
+        # References are checked only against a usable node list: a missing or malformed one
+        # is reported once, not again for every edge end.
+        known = set(labels) if isinstance(nodes, list) and nodes else None
+        normal_edges.append(_check_edge(edge, path, problems, known))
         edge_type = edge.get("type") if isinstance(edge, dict) else None
         if isinstance(edge_type, str):
             if edge_type in types:
@@ -223,6 +226,7 @@ def _check_properties(
     path = f"{owner}.properties"
     if not isinstance(properties, list):
         problems.add(path, f"Expected a list, got {_json_type(properties)}")
+        result.names.append(None)  # columns unknown: skip the projection check of the SQL
         return result
     if len(properties) > MAX_PROPERTIES:
         problems.add(

@@ -8,7 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from graph_olap_platform.control_plane.deps import CurrentUser, JsonBody, PageParams, State
+from graph_olap_platform.control_plane.deps import (
+    MAX_ID,
+    CurrentUser,
+    JsonBody,
+    PageParams,
+    State,
+)
 from graph_olap_platform.control_plane.envelope import ok, page
 from graph_olap_platform.control_plane.schemas import (
     LifecycleRequest,
@@ -21,8 +27,8 @@ from graph_olap_platform.control_plane.services.mappings import MappingQuery, Ma
 
 router = APIRouter(prefix="/api/mappings", tags=["mappings"])
 
-MappingId = Annotated[int, Path(ge=1, description="Mapping id")]
-Version = Annotated[int, Path(ge=1, description="Version number")]
+MappingId = Annotated[int, Path(ge=1, le=MAX_ID, description="Mapping id")]
+Version = Annotated[int, Path(ge=1, le=MAX_ID, description="Version number")]
 
 
 def _saved(request: Request, saved: Saved, status_code: int) -> JSONResponse:

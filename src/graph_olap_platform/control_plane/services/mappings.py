@@ -13,7 +13,6 @@ from typing import Any, Literal
 from sqlalchemy import asc, desc, func, or_, select
 from sqlalchemy.orm import Session
 
-from graph_olap.durations import parse_duration
 from graph_olap.models import (
     Mapping,
     MappingDiff,
@@ -25,6 +24,7 @@ from graph_olap.models import (
 )
 from graph_olap_platform.control_plane.auth import Principal, require_owner
 from graph_olap_platform.control_plane.errors import DomainError, not_found, validation_failed
+from graph_olap_platform.control_plane.services.common import Page, check_lifecycle, columns
 from graph_olap_platform.control_plane.services.diff import diff_definitions
 from graph_olap_platform.control_plane.store.db import Store
 from graph_olap_platform.control_plane.store.tables import (
@@ -39,7 +39,6 @@ from graph_olap_platform.control_plane.validation import (
     Problems,
     check_definitions,
     check_description,
-    check_duration,
     check_fields,
     check_resource_name,
 )
@@ -80,12 +79,6 @@ class MappingQuery:
 
 
 @dataclass(frozen=True)
-class Page:
-    items: list[Any]
-    total: int
-
-
-@dataclass(frozen=True)
 class Saved:
     """A written mapping plus non-blocking warnings about its definitions."""
 
@@ -105,11 +98,14 @@ class MappingService:
         if query.owner:
             statement = statement.where(MappingRow.owner_username == query.owner)
         if query.search:
-            pattern = f"%{query.search.lower()}%"
+            # A substring, not a LIKE pattern: `%` and `_` in the search text match themselves.
+            needle = query.search.lower()
             statement = statement.where(
                 or_(
-                    func.lower(MappingRow.name).like(pattern),
-                    func.lower(func.coalesce(MappingRow.description, "")).like(pattern),
+                    func.lower(MappingRow.name).contains(needle, autoescape=True),
+                    func.lower(func.coalesce(MappingRow.description, "")).contains(
+                        needle, autoescape=True
+                    ),
                 )
             )
         if query.created_after:
@@ -125,7 +121,13 @@ class MappingService:
             total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
             rows = session.scalars(statement.offset(query.offset).limit(query.limit)).all()
             counts = _snapshot_counts(session, [row.id for row in rows])
-            items = [_mapping(row, counts.get(row.id, 0)) for row in rows]
+            # List items are mapping headers; only GET /{id} carries the `version` object.
+            items = [
+                _mapping(row, counts.get(row.id, 0)).model_dump(
+                    mode="json", by_alias=True, exclude={"version"}
+                )
+                for row in rows
+            ]
         return Page(items, total)
 
     def get(self, mapping_id: int) -> Mapping:
@@ -253,7 +255,7 @@ class MappingService:
             }
             items = [
                 Snapshot.model_validate(
-                    {**_columns(s), "mapping_name": row.name, "instance_count": counts.get(s.id, 0)}
+                    {**columns(s), "mapping_name": row.name, "instance_count": counts.get(s.id, 0)}
                 )
                 for s in snapshots
             ]
@@ -277,7 +279,7 @@ class MappingService:
                 statement.order_by(desc(InstanceRow.id)).offset(offset).limit(limit)
             ).all()
             items = [
-                MappingInstance.model_validate({**_columns(i), "snapshot_name": name})
+                MappingInstance.model_validate({**columns(i), "snapshot_name": name})
                 for i, name in results
             ]
         return Page(items, total)
@@ -441,39 +443,14 @@ class MappingService:
                 raise validation_failed(problems.errors)
             row.ttl, row.inactivity_timeout, row.updated_at = ttl, inactivity, utcnow()
             session.flush()
-            return MappingLifecycle.model_validate(_columns(row))
+            return MappingLifecycle.model_validate(columns(row))
 
     # -- helpers -------------------------------------------------------------------------------
 
     def _check_lifecycle(
         self, ttl: Any, inactivity: Any, problems: Problems, *, raise_limits: bool = False
     ) -> None:
-        valid = check_duration(ttl, "ttl", problems)
-        valid = check_duration(inactivity, "inactivity_timeout", problems) and valid
-        if not valid:
-            return
-        limit = self.lifecycle.max_ttl
-        if ttl is not None and parse_duration(ttl) > parse_duration(limit):
-            _limit_error("ttl", "TTL exceeds maximum allowed", ttl, limit, problems, raise_limits)
-        if ttl is not None and inactivity is not None:
-            if parse_duration(inactivity) > parse_duration(ttl):
-                _limit_error(
-                    "inactivity_timeout",
-                    "Inactivity timeout exceeds the TTL",
-                    inactivity,
-                    ttl,
-                    problems,
-                    raise_limits,
-                )
-        elif inactivity is not None and parse_duration(inactivity) > parse_duration(limit):
-            _limit_error(
-                "inactivity_timeout",
-                "Inactivity timeout exceeds maximum allowed",
-                inactivity,
-                limit,
-                problems,
-                raise_limits,
-            )
+        check_lifecycle(ttl, inactivity, self.lifecycle, problems, raise_limits=raise_limits)
 
     def _row(self, session: Session, mapping_id: int, *, for_update: bool = False) -> MappingRow:
         statement = select(MappingRow).where(MappingRow.id == mapping_id)
@@ -504,22 +481,18 @@ class MappingService:
         return _mapping(row, count, version)
 
 
-def _columns(row: Any) -> dict[str, Any]:
-    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
-
-
 def _mapping(
     row: MappingRow, snapshot_count: int, version: MappingVersion | None = None
 ) -> Mapping:
     return Mapping.model_validate(
-        {**_columns(row), "snapshot_count": snapshot_count, "version": version}
+        {**columns(row), "snapshot_count": snapshot_count, "version": version}
     )
 
 
 def _version(
     row: MappingVersionRow, display_name: str | None, *, with_definitions: bool
 ) -> MappingVersion:
-    data = _columns(row)
+    data = columns(row)
     if not with_definitions:
         data.pop("node_definitions")
         data.pop("edge_definitions")
@@ -556,24 +529,6 @@ def _instances_by_snapshot(
         if key is not None:
             grouped.setdefault(key, []).append(instance)
     return grouped
-
-
-def _limit_error(
-    field: str, message: str, requested: str, allowed: str, problems: Problems, raise_now: bool
-) -> None:
-    if raise_now:
-        # The lifecycle endpoint answers with the seed's shape: {requested, max_allowed}.
-        raise DomainError(
-            "VALIDATION_FAILED",
-            message,
-            {
-                "field": field,
-                "requested": requested,
-                "max_allowed": allowed,
-                "errors": [*problems.errors, {"field": field, "message": message}],
-            },
-        )
-    problems.add(field, f"{message}: requested {requested}, max allowed {allowed}")
 
 
 def _update_failed(problems: Problems) -> DomainError:

@@ -191,3 +191,48 @@ class InstanceRow(Base):
     memory_gb: Mapped[int | None] = mapped_column(Integer)
     memory_usage_bytes: Mapped[int | None] = mapped_column(BigInteger)
     disk_usage_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    node_count: Mapped[int | None] = mapped_column(BigInteger)
+    edge_count: Mapped[int | None] = mapped_column(BigInteger)
+    failed_phase: Mapped[str | None] = mapped_column(String(64))
+
+
+class ExportJobRow(Base):
+    """Export of one node or edge definition of a snapshot to Parquet."""
+
+    __tablename__ = "export_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("snapshots.id", ondelete="CASCADE"), index=True
+    )
+    job_type: Mapped[str] = mapped_column(String(8))  # node | edge
+    entity_name: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    sql: Mapped[str] = mapped_column(Text)
+    column_names: Mapped[list[Any]]
+    gcs_path: Mapped[str] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(255))
+    claimed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    row_count: Mapped[int | None] = mapped_column(BigInteger)
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    columns: Mapped[list[Any] | None]
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    submitted_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    error_message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InstanceEventRow(Base):
+    __tablename__ = "instance_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("instances.id", ondelete="CASCADE"), index=True
+    )
+    event_type: Mapped[str] = mapped_column(String(32))
+    details: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -14,7 +14,16 @@ from graph_olap_platform.control_plane.store.db import Store, alembic_config
 from graph_olap_platform.control_plane.store.tables import Base
 from tests.support.postgres import PostgresServer
 
-EXPECTED_TABLES = {"users", "api_keys", "mappings", "mapping_versions", "snapshots", "instances"}
+EXPECTED_TABLES = {
+    "users",
+    "api_keys",
+    "mappings",
+    "mapping_versions",
+    "snapshots",
+    "instances",
+    "export_jobs",
+    "instance_events",
+}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -50,7 +59,7 @@ def test_migrate_is_idempotent(empty_store: Store) -> None:
     empty_store.migrate()
     empty_store.migrate()
     with empty_store.engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0001"
+        assert MigrationContext.configure(connection).get_current_revision() == "0002"
 
 
 def test_sqlite_store_runs_in_wal_mode(tmp_path: Path) -> None:

@@ -1,0 +1,13 @@
+"""Loopback networking helpers."""
+
+from __future__ import annotations
+
+import socket
+
+
+def free_port() -> int:
+    """A port that is free on 127.0.0.1 right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
