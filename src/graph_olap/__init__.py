@@ -3,6 +3,8 @@
 >>> from graph_olap import GraphOLAPClient
 >>> client = GraphOLAPClient.from_env()
 >>> client.mappings.list()
+>>> conn = client.quick_start(mapping_id=1)
+>>> conn.query("MATCH (c:Customer) RETURN c.name LIMIT 5").to_pandas()
 """
 
 import logging
@@ -31,6 +33,7 @@ from graph_olap.exceptions import (
     MappingVersionNotFoundError,
     NotFoundError,
     PermissionDeniedError,
+    QueryError,
     QueryTimeoutError,
     RateLimitError,
     ResourceLockedError,
@@ -45,9 +48,16 @@ from graph_olap.exceptions import (
 
 # Reachable as graph_olap.TimeoutError, but not star-exported: it would hide the builtin.
 from graph_olap.exceptions import TimeoutError as TimeoutError
+from graph_olap.instance import InstanceConnection, QueryResult
 from graph_olap.models import (
     EdgeDefinition,
+    GraphSchema,
     HealthStatus,
+    Instance,
+    InstanceEvent,
+    InstanceProgress,
+    InstanceStatus,
+    LockStatus,
     Mapping,
     MappingDiff,
     MappingInstance,
@@ -58,6 +68,9 @@ from graph_olap.models import (
     PrimaryKeyDefinition,
     PropertyDefinition,
     Snapshot,
+    SnapshotProgress,
+    UserInstanceStatus,
+    WrapperType,
 )
 from graph_olap.pagination import PaginatedList
 
@@ -83,9 +96,16 @@ __all__ = [
     "GraphOLAPClient",
     "GraphOLAPError",
     "GraphOLAPTimeoutError",
+    "GraphSchema",
     "HealthStatus",
+    "Instance",
+    "InstanceConnection",
+    "InstanceEvent",
     "InstanceFailedError",
+    "InstanceProgress",
+    "InstanceStatus",
     "InvalidStateError",
+    "LockStatus",
     "Mapping",
     "MappingDiff",
     "MappingInstance",
@@ -99,6 +119,8 @@ __all__ = [
     "PermissionDeniedError",
     "PrimaryKeyDefinition",
     "PropertyDefinition",
+    "QueryError",
+    "QueryResult",
     "QueryTimeoutError",
     "RateLimitError",
     "ResourceLockedError",
@@ -108,7 +130,10 @@ __all__ = [
     "Snapshot",
     "SnapshotFailedError",
     "SnapshotNotReadyError",
+    "SnapshotProgress",
     "StarburstError",
+    "UserInstanceStatus",
     "ValidationError",
+    "WrapperType",
     "__version__",
 ]

@@ -7,9 +7,17 @@ from typing import Any, Self
 
 import httpx
 
+from graph_olap._progress import ProgressCallback
 from graph_olap.config import Config
 from graph_olap.http import HTTPClient
-from graph_olap.resources import HealthResource, MappingResource
+from graph_olap.instance.connection import InstanceConnection
+from graph_olap.models import WrapperType
+from graph_olap.resources import (
+    HealthResource,
+    InstanceResource,
+    MappingResource,
+    SnapshotResource,
+)
 
 __all__ = ["GraphOLAPClient"]
 
@@ -26,9 +34,13 @@ class GraphOLAPClient:
         with GraphOLAPClient("http://localhost:8000", username="alice") as client:
             for mapping in client.mappings.list():
                 print(mapping.id, mapping.name)
+            with client.quick_start(mapping_id=1) as conn:
+                print(conn.query_scalar("MATCH (n) RETURN count(n)"))
     """
 
     mappings: MappingResource
+    snapshots: SnapshotResource
+    instances: InstanceResource
     health: HealthResource
 
     def __init__(
@@ -56,6 +68,8 @@ class GraphOLAPClient:
         self._config = config
         self._http = HTTPClient(config, transport=transport)
         self.mappings = MappingResource(self._http)
+        self.snapshots = SnapshotResource(self._http)
+        self.instances = InstanceResource(self._http, config, connection_transport=transport)
         self.health = HealthResource(self._http)
 
     @classmethod
@@ -96,6 +110,35 @@ class GraphOLAPClient:
     @property
     def config(self) -> Config:
         return self._config
+
+    def quick_start(
+        self,
+        mapping_id: int,
+        wrapper_type: str | WrapperType | None = None,
+        *,
+        instance_name: str | None = None,
+        snapshot_name: str | None = None,
+        wait_timeout: float = 900,
+        on_progress: ProgressCallback | None = None,
+        show_progress: bool | None = None,
+    ) -> InstanceConnection:
+        """From a mapping to a connection in one call: create an instance, wait, connect.
+
+        ``wrapper_type`` defaults to the platform's engine; ``instance_name`` to
+        ``"Quick Instance"``. Progress, errors and Ctrl-C behave as in
+        ``instances.create_from_mapping_and_wait``. The instance keeps running after the
+        connection is closed: stop it with ``client.instances.terminate(conn.instance_id)``.
+        """
+        instance = self.instances.create_from_mapping_and_wait(
+            mapping_id,
+            instance_name or "Quick Instance",
+            wrapper_type=wrapper_type,
+            snapshot_name=snapshot_name,
+            timeout=wait_timeout,
+            on_progress=on_progress,
+            show_progress=show_progress,
+        )
+        return self.instances.connect(instance.id)
 
     def close(self) -> None:
         """Release the connection pool; the client cannot be used afterwards."""

@@ -21,16 +21,18 @@ Hierarchy (every class derives from :class:`GraphOLAPError`)::
     ├── GraphOLAPTimeoutError (alias TimeoutError)
     │   ├── QueryTimeoutError            QUERY_TIMEOUT
     │   └── AlgorithmTimeoutError        an SDK wait ran out
-    ├── RyugraphError                    RYUGRAPH_ERROR
-    ├── FalkorDBError                    FALKORDB_ERROR
+    ├── QueryError                       QUERY_SYNTAX_ERROR, QUERY_ERROR (.position)
+    │   ├── RyugraphError                RYUGRAPH_ERROR
+    │   └── FalkorDBError                FALKORDB_ERROR
     ├── AlgorithmNotFoundError           ALGORITHM_NOT_FOUND
     ├── AlgorithmFailedError             an execution ended as failed
-    ├── SnapshotFailedError, InstanceFailedError
+    ├── SnapshotFailedError              an SDK wait saw the snapshot fail (.error_message)
+    ├── InstanceFailedError              an SDK wait saw the instance fail (.error_code)
     ├── StarburstError                   STARBURST_ERROR (the warehouse failed)
     ├── GCSError                         the snapshot store failed
     ├── RateLimitError                   RATE_LIMIT_EXCEEDED (.retry_after)
     └── ServerError                      INTERNAL_ERROR, any 5xx, a non-JSON body
-        └── ServiceUnavailableError      SERVICE_UNAVAILABLE, 503
+        └── ServiceUnavailableError      SERVICE_UNAVAILABLE, DATABASE_NOT_INITIALIZED, 503
 
 The spec names the timeout class ``TimeoutError``. The class itself is called
 ``GraphOLAPTimeoutError`` so that inside this package (and after ``from graph_olap import *``) the
@@ -63,6 +65,7 @@ __all__ = [
     "MappingVersionNotFoundError",
     "NotFoundError",
     "PermissionDeniedError",
+    "QueryError",
     "QueryTimeoutError",
     "RateLimitError",
     "ResourceLockedError",
@@ -232,11 +235,45 @@ class AlgorithmTimeoutError(GraphOLAPTimeoutError):
     """The SDK stopped waiting for an algorithm execution."""
 
 
-class RyugraphError(GraphOLAPError):
+class QueryError(GraphOLAPError):
+    """The instance's engine rejected a query (syntax error, unknown label, bad parameter...).
+
+    ``code`` is ``QUERY_SYNTAX_ERROR`` or ``QUERY_ERROR``; ``engine_message`` is the engine's own
+    text and ``position`` where it points, ``{"line": 1, "column": 17}``, when it reports one.
+    """
+
+    @property
+    def engine_message(self) -> str:
+        return _as_str(self.details.get("message")) or self.message
+
+    @property
+    def engine(self) -> str | None:
+        return _as_str(self.details.get("engine"))
+
+    @property
+    def position(self) -> dict[str, int] | None:
+        raw = self.details.get("position")
+        if not isinstance(raw, dict):
+            return None
+        line, column = _as_int(raw.get("line")), _as_int(raw.get("column"))
+        if line is None and column is None:
+            return None
+        pairs = (("line", line), ("column", column))
+        return {key: value for key, value in pairs if value is not None}
+
+    def __str__(self) -> str:
+        where = self.position
+        if not where:
+            return self.message
+        at = ", ".join(f"{key} {value}" for key, value in where.items())
+        return f"{self.message} (at {at})"
+
+
+class RyugraphError(QueryError):
     """The Ryugraph engine reported an error."""
 
 
-class FalkorDBError(GraphOLAPError):
+class FalkorDBError(QueryError):
     """The FalkorDB engine reported an error."""
 
 
@@ -249,11 +286,35 @@ class AlgorithmFailedError(GraphOLAPError):
 
 
 class SnapshotFailedError(GraphOLAPError):
-    """A snapshot export failed."""
+    """A snapshot export failed; ``error_message`` is the server's (it names the definition)."""
+
+    @property
+    def snapshot_id(self) -> int | None:
+        return _as_int(self.details.get("snapshot_id"))
+
+    @property
+    def error_message(self) -> str | None:
+        return _as_str(self.details.get("error_message"))
 
 
 class InstanceFailedError(GraphOLAPError):
-    """An instance failed to start or crashed."""
+    """An instance failed to start or crashed.
+
+    ``error_code`` is the server's (``DATA_LOAD_ERROR`` when its snapshot failed,
+    ``UNEXPECTED_TERMINATION``, ...) and ``error_message`` its explanation.
+    """
+
+    @property
+    def instance_id(self) -> int | None:
+        return _as_int(self.details.get("instance_id"))
+
+    @property
+    def error_code(self) -> str | None:
+        return _as_str(self.details.get("error_code")) or self.code
+
+    @property
+    def error_message(self) -> str | None:
+        return _as_str(self.details.get("error_message"))
 
 
 class StarburstError(GraphOLAPError):
@@ -316,12 +377,16 @@ _CODE_TO_CLASS: dict[str, type[GraphOLAPError]] = {
     "ALREADY_EXISTS": AlreadyExistsError,
     "RATE_LIMIT_EXCEEDED": RateLimitError,
     "QUERY_TIMEOUT": QueryTimeoutError,
+    "QUERY_SYNTAX_ERROR": QueryError,
+    "QUERY_ERROR": QueryError,
     "RYUGRAPH_ERROR": RyugraphError,
     "FALKORDB_ERROR": FalkorDBError,
     "ALGORITHM_NOT_FOUND": AlgorithmNotFoundError,
     "STARBURST_ERROR": StarburstError,
     "INTERNAL_ERROR": ServerError,
     "SERVICE_UNAVAILABLE": ServiceUnavailableError,
+    "DATABASE_NOT_INITIALIZED": ServiceUnavailableError,
+    "DATABASE_ERROR": ServerError,
 }
 
 # Used when the code is unknown (e.g. a newer server) so callers still get a useful class.
@@ -351,6 +416,14 @@ _HINTS: dict[str, str] = {
     "PERMISSION_DENIED": "Only the owner, admins and ops may change this resource.",
     "RESOURCE_HAS_DEPENDENCIES": "Delete the dependent instances and snapshots first.",
     "CONCURRENCY_LIMIT_EXCEEDED": "Terminate an instance you no longer need and try again.",
+    "QUERY_TIMEOUT": (
+        "Narrow the query or raise its limit with query(..., timeout=<seconds>) (at most 1800); "
+        "the instance keeps serving."
+    ),
+    "DATABASE_NOT_INITIALIZED": (
+        "The instance is still loading its graph; wait with "
+        "client.instances.wait_until_running(instance_id)."
+    ),
 }
 
 

@@ -77,8 +77,12 @@ class HTTPClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        unreachable_hint: str = _START_HINT,
+        service_name: str = "the Graph OLAP platform",
     ) -> None:
         self._config = config
+        self._unreachable_hint = unreachable_hint
+        self._service_name = service_name
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._client = httpx.Client(
@@ -115,6 +119,23 @@ class HTTPClient:
         """
         response = self._send(method, path, params, json, timeout, accept_status)
         return self._json_body(response)
+
+    def request_raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        """Send a request and return the successful response itself (for non-JSON answers).
+
+        Same retries and error mapping as :meth:`request`; ``headers`` are added to this request
+        only (e.g. ``Accept: application/vnd.apache.arrow.stream``).
+        """
+        return self._send(method, path, params, json, timeout, (), headers)
 
     def get(
         self,
@@ -201,12 +222,13 @@ class HTTPClient:
         json: Any,
         timeout: float | None,
         accept_status: Collection[int],
+        extra_headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         method = method.upper()
         idempotent = method in IDEMPOTENT_METHODS
         url = f"{self._config.api_url}{path}"
         # One id for every attempt, so server logs tie the retries to one logical call.
-        headers = {"X-Request-ID": str(uuid.uuid4())}
+        headers = {**(extra_headers or {}), "X-Request-ID": str(uuid.uuid4())}
         # Only pass timeout= when overriding, so the client-wide default applies otherwise.
         extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
         attempts = self._config.max_retries + 1
@@ -225,8 +247,9 @@ class HTTPClient:
             except _NOT_SENT as exc:
                 if last:
                     raise APIConnectionError(
-                        f"Could not connect to the Graph OLAP platform at {url} after "
-                        f"{attempts} attempt(s) ({type(exc).__name__}: {exc}); {_START_HINT}",
+                        f"Could not connect to {self._service_name} at {url} after "
+                        f"{attempts} attempt(s) ({type(exc).__name__}: {exc}); "
+                        f"{self._unreachable_hint}",
                         request_id=headers["X-Request-ID"],
                     ) from exc
                 self._wait(attempt, None, f"{method} {path}: {type(exc).__name__}")

@@ -32,12 +32,16 @@ CODES: list[tuple[str, int, type[exc.GraphOLAPError]]] = [
     ("ALREADY_EXISTS", 409, exc.AlreadyExistsError),
     ("RATE_LIMIT_EXCEEDED", 429, exc.RateLimitError),
     ("QUERY_TIMEOUT", 408, exc.QueryTimeoutError),
+    ("QUERY_SYNTAX_ERROR", 400, exc.QueryError),
+    ("QUERY_ERROR", 400, exc.QueryError),
     ("RYUGRAPH_ERROR", 400, exc.RyugraphError),
     ("FALKORDB_ERROR", 500, exc.FalkorDBError),
     ("ALGORITHM_NOT_FOUND", 404, exc.AlgorithmNotFoundError),
     ("STARBURST_ERROR", 500, exc.StarburstError),
     ("INTERNAL_ERROR", 500, exc.ServerError),
     ("SERVICE_UNAVAILABLE", 503, exc.ServiceUnavailableError),
+    ("DATABASE_NOT_INITIALIZED", 503, exc.ServiceUnavailableError),
+    ("DATABASE_ERROR", 500, exc.ServerError),
 ]
 
 
@@ -87,6 +91,9 @@ def test_request_id_argument_used_when_meta_lacks_it() -> None:
         (exc.SnapshotFailedError, exc.GraphOLAPError),
         (exc.InstanceFailedError, exc.GraphOLAPError),
         (exc.AlgorithmFailedError, exc.GraphOLAPError),
+        (exc.QueryError, exc.GraphOLAPError),
+        (exc.RyugraphError, exc.QueryError),
+        (exc.FalkorDBError, exc.QueryError),
     ],
 )
 def test_hierarchy(child: type[Exception], parent: type[Exception]) -> None:
@@ -285,3 +292,58 @@ def test_exceptions_survive_pickling() -> None:
 
     assert type(copy) is exc.ValidationError
     assert copy.message == "bad"
+
+
+def test_query_error_exposes_engine_message_and_position() -> None:
+    details = {
+        "engine": "ladybug",
+        "message": "Parser exception: bad",
+        "position": {"line": 3, "column": 0},
+    }
+    error: Any = error_from_response(400, error_body("QUERY_SYNTAX_ERROR", "Syntax error", details))
+
+    assert type(error) is exc.QueryError
+    assert error.engine == "ladybug"
+    assert error.engine_message == "Parser exception: bad"
+    assert error.position == {"line": 3, "column": 0}
+    assert str(error) == "Syntax error (at line 3, column 0)"
+    assert pickle.loads(pickle.dumps(error)).position == {"line": 3, "column": 0}
+
+
+@pytest.mark.parametrize("position", [None, "1:2", {}, {"line": "x"}])
+def test_query_error_without_a_usable_position(position: Any) -> None:
+    error: Any = error_from_response(
+        400, error_body("QUERY_ERROR", "No such table", {"position": position})
+    )
+
+    assert error.position is None
+    assert error.engine_message == "No such table"
+    assert str(error) == "No such table"
+
+
+def test_query_timeout_and_loading_messages_say_what_to_do() -> None:
+    timeout = error_from_response(408, error_body("QUERY_TIMEOUT", "Query exceeded 60000 ms"))
+    loading = error_from_response(503, error_body("DATABASE_NOT_INITIALIZED", "Not loaded"))
+
+    assert "timeout=<seconds>" in str(timeout)
+    assert "wait_until_running" in str(loading)
+
+
+def test_failed_waits_expose_the_servers_fields() -> None:
+    instance = exc.InstanceFailedError(
+        "Instance 4 failed",
+        code="DATA_LOAD_ERROR",
+        details={"instance_id": 4, "error_code": "DATA_LOAD_ERROR", "error_message": "boom"},
+    )
+    snapshot = exc.SnapshotFailedError(
+        "Snapshot 9 failed", details={"snapshot_id": 9, "error_message": "bad SQL"}
+    )
+
+    assert (instance.instance_id, instance.error_code, instance.error_message) == (
+        4,
+        "DATA_LOAD_ERROR",
+        "boom",
+    )
+    assert (snapshot.snapshot_id, snapshot.error_message) == (9, "bad SQL")
+    assert exc.InstanceFailedError("x", code="OOM_KILLED").error_code == "OOM_KILLED"
+    assert pickle.loads(pickle.dumps(instance)).error_code == "DATA_LOAD_ERROR"

@@ -432,3 +432,52 @@ def test_context_manager_closes_client(make_http: MakeHTTP) -> None:
 
     with pytest.raises(RuntimeError, match="closed"):
         h.http.get("/health")
+
+
+# -- raw responses (Arrow answers of instances) ------------------------------------------------
+
+
+def test_request_raw_returns_the_response_with_extra_headers(make_http: MakeHTTP) -> None:
+    h = make_http(
+        scripted(httpx.Response(200, content=b"\x00arrow", headers={"content-type": "x/y"}))
+    )
+
+    response = h.http.request_raw(
+        "POST", "/query", json={"query": "q"}, headers={"Accept": "x/y"}, timeout=70
+    )
+
+    assert response.content == b"\x00arrow"
+    sent = h.requests[0]
+    assert sent.headers["accept"] == "x/y"
+    assert "x-request-id" in sent.headers
+    assert json.loads(sent.content) == {"query": "q"}
+    assert sent.extensions["timeout"]["read"] == 70
+
+
+def test_request_raw_maps_errors_and_keeps_post_semantics(make_http: MakeHTTP) -> None:
+    h = make_http(scripted(status(502, error_body("INTERNAL_ERROR", "bad gateway"))))
+
+    with pytest.raises(ServerError):
+        h.http.request_raw("POST", "/query", json={})
+
+    assert len(h.requests) == 1  # a POST is not re-sent on 502
+
+
+def test_unreachable_hint_and_service_name_can_be_set() -> None:
+    from graph_olap.config import Config
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    http = HTTPClient(
+        Config(api_url=API_URL, max_retries=0),
+        transport=httpx.MockTransport(refuse),
+        unreachable_hint="is instance 3 still running?",
+        service_name="Graph OLAP instance 3",
+    )
+    with pytest.raises(APIConnectionError) as info:
+        http.get("/schema")
+
+    assert str(info.value).startswith(f"Could not connect to Graph OLAP instance 3 at {API_URL}")
+    assert str(info.value).endswith("is instance 3 still running?")
+    assert "graph-olap serve" not in str(info.value)

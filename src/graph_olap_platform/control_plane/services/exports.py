@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from graph_olap_platform.control_plane.services.snapshots import snapshot_jobs, snapshot_steps
+from graph_olap_platform.control_plane.services.snapshots import snapshot_jobs
 from graph_olap_platform.control_plane.store.db import Store
 from graph_olap_platform.control_plane.store.tables import ExportJobRow, SnapshotRow, utcnow
 from graph_olap_platform.warehouse.base import Warehouse, WarehouseError
@@ -161,7 +161,6 @@ class ExportWorker:
                     j.entity_name: j.row_count or 0 for j in jobs if j.job_type == "edge"
                 }
                 _write_manifest(snapshot, jobs)
-            snapshot.progress = {"steps": snapshot_steps(jobs)}
             snapshot.updated_at = now
         if self._on_done is not None:
             self._on_done(snapshot_id)

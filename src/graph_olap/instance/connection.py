@@ -1,0 +1,270 @@
+"""``InstanceConnection``: Cypher queries against one running instance (its wrapper process).
+
+Get one with ``client.instances.connect(instance_id)`` or ``client.quick_start(mapping_id)``.
+It sends the same credentials as the control-plane client and goes through the same HTTP layer
+(retries, typed errors). Queries are POSTs and are never re-sent once they may have reached the
+instance; reads of schema, lock and status are retried like any GET.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from types import TracebackType
+from typing import Any, Literal, Self
+
+import httpx
+
+from graph_olap._optional import require
+from graph_olap.config import Config
+from graph_olap.http import HTTPClient
+from graph_olap.instance.result import QueryResult
+from graph_olap.instance.values import encode_value
+from graph_olap.models import GraphSchema, LockStatus
+
+__all__ = [
+    "ARROW_STREAM",
+    "DEFAULT_QUERY_TIMEOUT",
+    "MAX_QUERY_TIMEOUT",
+    "MIN_QUERY_TIMEOUT",
+    "InstanceConnection",
+]
+
+ARROW_STREAM = "application/vnd.apache.arrow.stream"
+DEFAULT_QUERY_TIMEOUT = 60.0  # the wrapper's default query limit, seconds
+MIN_QUERY_TIMEOUT = 1.0
+MAX_QUERY_TIMEOUT = 1800.0
+# The HTTP read timeout of a query is its engine limit plus this, so the instance's
+# QUERY_TIMEOUT answer arrives before the client gives up on the connection.
+_TRANSPORT_MARGIN = 10.0
+
+DataFrameBackend = Literal["pandas", "polars"]
+
+# Older wrappers name the lock holder and algorithm differently; read both.
+_LEGACY_LOCK_KEYS = {"holder_username": "holder_name", "algorithm_name": "algorithm"}
+
+
+class InstanceConnection:
+    """Queries one instance at ``instance_url``.
+
+    ``api_key`` / ``username`` authenticate as with the control plane; ``config`` (used by
+    ``client.instances.connect``) takes everything from the client's configuration instead
+    (its retries and credentials), unless credentials are given here too. ``timeout`` is the
+    HTTP timeout in seconds for calls other than queries (a query waits for its own
+    ``timeout`` plus a margin).
+
+    Use it as a context manager, or call :meth:`close`, to release the connection pool.
+    Closing a connection does not stop the instance: ``client.instances.terminate(id)`` does.
+    """
+
+    def __init__(
+        self,
+        instance_url: str,
+        instance_id: int | None = None,
+        *,
+        api_key: str | None = None,
+        username: str | None = None,
+        timeout: float = 60.0,
+        name: str | None = None,
+        status: str | None = None,
+        snapshot_id: int | None = None,
+        config: Config | None = None,
+        http_transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        if config is None:
+            config = Config(api_url=instance_url, api_key=api_key, username=username)
+        else:
+            config = replace(config, api_url=instance_url)
+            if api_key is not None or username is not None:
+                # Credentials given here replace the configuration's.
+                config = replace(config, api_key=api_key, username=username, internal_api_key=None)
+        self._config = replace(config, timeout=timeout)
+        self._instance_id = instance_id
+        self.name = name
+        self.status_at_connect = status
+        self.snapshot_id = snapshot_id
+        which = f"instance {instance_id}" if instance_id is not None else "the instance"
+        hint = (
+            f"is instance {instance_id} still running? "
+            f"check client.instances.get({instance_id}).status"
+            if instance_id is not None
+            else "is the instance still running?"
+        )
+        self._http = HTTPClient(
+            self._config,
+            transport=http_transport,
+            unreachable_hint=hint,
+            service_name=f"Graph OLAP {which}",
+        )
+
+    @property
+    def instance_url(self) -> str:
+        return self._config.api_url
+
+    @property
+    def instance_id(self) -> int | None:
+        return self._instance_id
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def query(
+        self,
+        cypher: str,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        coerce_types: bool = True,
+    ) -> QueryResult:
+        """Run a read query and return its rows.
+
+        Pass values as ``parameters`` (``$name`` in the query) rather than formatting them into
+        the text: the engine then compiles the query once. Dates and timestamps in parameters
+        are sent as ISO text. ``timeout`` is the engine's limit in seconds (1-1800, the instance
+        default is 60); past it ``QueryTimeoutError`` is raised and the instance keeps serving.
+        ``max_rows`` lowers the instance's row cap (``result.truncated`` tells if it was hit).
+        ``coerce_types=False`` keeps values exactly as sent (ISO strings, base64).
+
+        Errors: ``QueryError`` (bad Cypher: ``.position`` and the engine's message),
+        ``QueryTimeoutError``, ``ServiceUnavailableError`` (still loading).
+        """
+        body = _query_body(cypher, parameters, timeout, max_rows)
+        answer = self._http.post("/query", json=body, timeout=self._read_timeout(timeout))
+        return QueryResult.from_response(answer, coerce_types=coerce_types)
+
+    def query_df(
+        self,
+        cypher: str,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        backend: DataFrameBackend = "pandas",
+        timeout: float | None = None,
+    ) -> Any:
+        """Run a read query and return a DataFrame: pandas by default, ``backend="polars"``.
+
+        The rows travel as an Arrow IPC stream (no row cap, typed columns); nodes and
+        relationships arrive as JSON text. Needs the analysis extra.
+        """
+        if backend not in ("pandas", "polars"):
+            raise ValueError(f"backend must be 'pandas' or 'polars', got {backend!r}")
+        frame_lib = require(backend, f"query_df(backend={backend!r})")
+        body = _query_body(cypher, parameters, timeout, None)
+        response = self._http.request_raw(
+            "POST",
+            "/query",
+            json=body,
+            headers={"Accept": ARROW_STREAM},
+            timeout=self._read_timeout(timeout),
+        )
+        content_type = response.headers.get("content-type", "")
+        if content_type.startswith("application/json"):
+            # An instance without Arrow support answered with JSON rows instead.
+            result = QueryResult.from_response(response.json())
+            return result.to_polars() if backend == "polars" else result.to_pandas()
+        ipc = require("pyarrow.ipc", "query_df()")
+        table = ipc.open_stream(response.content).read_all()
+        if backend == "polars":
+            return frame_lib.from_arrow(table)
+        return table.to_pandas()
+
+    def query_scalar(
+        self,
+        cypher: str,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> Any:
+        """The single value of a one-row, one-column query (None for no rows)."""
+        return self.query(cypher, parameters, timeout=timeout).scalar()
+
+    def query_one(
+        self,
+        cypher: str,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> dict[str, Any] | None:
+        """The first row as a dict, or None when the query returns no rows."""
+        return self.query(cypher, parameters, timeout=timeout, max_rows=1).first()
+
+    # -- instance state ---------------------------------------------------------------------
+
+    def get_schema(self) -> GraphSchema:
+        """The node and relationship tables the instance serves, with their counts."""
+        return GraphSchema.from_api_response(dict(_unwrap(self._http.get("/schema"))))
+
+    def get_lock(self) -> LockStatus:
+        """Whether an algorithm holds the instance's lock, and who runs it."""
+        body = _unwrap(self._http.get("/lock"))
+        lock = body.get("lock", body)
+        lock = dict(lock) if isinstance(lock, Mapping) else {"locked": False}
+        for legacy, key in _LEGACY_LOCK_KEYS.items():
+            if legacy in lock and key not in lock:
+                lock[key] = lock.pop(legacy)
+        return LockStatus.from_api_response(lock)
+
+    def status(self) -> dict[str, Any]:
+        """The instance's own report: state, counts, uptime, memory and lock."""
+        return dict(_unwrap(self._http.get("/status")))
+
+    # -- lifetime ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the connection pool (the instance keeps running)."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        parts = [f"instance_url={self.instance_url!r}"]
+        if self._instance_id is not None:
+            parts.insert(0, f"instance_id={self._instance_id}")
+        if self.name:
+            parts.append(f"name={self.name!r}")
+        return f"InstanceConnection({', '.join(parts)})"
+
+    def _read_timeout(self, timeout: float | None) -> float:
+        engine_limit = DEFAULT_QUERY_TIMEOUT if timeout is None else timeout
+        return max(self._config.timeout, engine_limit + _TRANSPORT_MARGIN)
+
+
+def _query_body(
+    cypher: str,
+    parameters: Mapping[str, Any] | None,
+    timeout: float | None,
+    max_rows: int | None,
+) -> dict[str, Any]:
+    if not isinstance(cypher, str) or not cypher.strip():
+        raise ValueError("query needs Cypher text, e.g. 'MATCH (n) RETURN count(n)'")
+    body: dict[str, Any] = {"query": cypher}
+    if parameters:
+        body["parameters"] = {str(key): encode_value(value) for key, value in parameters.items()}
+    if timeout is not None:
+        if not MIN_QUERY_TIMEOUT <= timeout <= MAX_QUERY_TIMEOUT:
+            raise ValueError(
+                f"timeout is in seconds, from {MIN_QUERY_TIMEOUT:g} to {MAX_QUERY_TIMEOUT:g}; "
+                f"got {timeout!r}"
+            )
+        body["timeout_ms"] = round(timeout * 1000)
+    if max_rows is not None:
+        if max_rows < 1:
+            raise ValueError(f"max_rows must be 1 or more, got {max_rows!r}")
+        body["max_rows"] = int(max_rows)
+    return body
+
+
+def _unwrap(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    # Wrapper answers are flat; tolerate a {"data": ...} envelope (spec §6, item 1).
+    data = body.get("data")
+    if isinstance(data, Mapping) and set(body) <= {"data", "meta"}:
+        return data
+    return body
