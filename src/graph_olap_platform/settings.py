@@ -41,6 +41,8 @@ class Settings(BaseSettings):
 
     # Warehouse (default: the bundled DuckDB demo warehouse in the data dir) and snapshots.
     warehouse_url: str | None = None
+    # Check each definition's SQL against the warehouse (it compiles; columns and types fit).
+    validate_sql_against_warehouse: bool = True
     snapshot_root: Path | None = None
 
     # Instances: engine default, limits, and the URL wrappers use to call back.

@@ -38,6 +38,7 @@ class PlatformProcess:
     data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="graph-olap-")))
     port: int = field(default_factory=free_port)
     keys: dict[str, str] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -52,7 +53,8 @@ class PlatformProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPH_OLAP_")}
         if self.database_url:
             env["GRAPH_OLAP_DATABASE_URL"] = self.database_url
-        return env
+        env["GRAPH_OLAP_PORT"] = str(self.port)  # wrappers call back on this port
+        return {**env, **self.extra_env}
 
     def start(self) -> None:
         command = [
@@ -124,6 +126,7 @@ class PlatformProcess:
     def http(self, username: str | None = "alice.smith", **kwargs: object) -> httpx.Client:
         """A raw HTTP client authenticated as ``username`` (None: unauthenticated)."""
         headers = {"Authorization": f"Bearer {self.keys[username]}"} if username else {}
+        headers.update(kwargs.pop("headers", None) or {})  # type: ignore[call-overload]
         return httpx.Client(base_url=self.url, headers=headers, timeout=30, **kwargs)  # type: ignore[arg-type]
 
     def sdk(self, username: str = "alice.smith") -> GraphOLAPClient:

@@ -41,7 +41,8 @@ from graph_olap_platform.control_plane.services.wrappers import WrapperService
 from graph_olap_platform.control_plane.store.db import Store
 from graph_olap_platform.launcher import LocalLauncher
 from graph_olap_platform.settings import Settings
-from graph_olap_platform.warehouse.base import Warehouse
+from graph_olap_platform.warehouse.demo import ensure_demo_warehouse
+from graph_olap_platform.warehouse.factory import SharedWarehouse
 
 log = logging.getLogger("graph_olap_platform.control_plane")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -55,12 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         state.store.migrate()
         if settings.uses_demo_warehouse:
-            try:  # TEMPORARY until the warehouse package lands (lead's note)
-                from graph_olap_platform.warehouse.demo import ensure_demo_warehouse
-
-                ensure_demo_warehouse(settings.data_dir / "warehouse.duckdb")
-            except ImportError:
-                log.warning("demo warehouse not available yet")
+            ensure_demo_warehouse(settings.data_dir / "warehouse.duckdb")
         state.jobs.start()
         log.info(
             "control plane ready (store: %s, warehouse: %s, dev mode: %s)",
@@ -71,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         state.jobs.stop()
         state.exports.close()
+        state.warehouse.close()
         state.store.dispose()
 
     app = FastAPI(
@@ -98,7 +95,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def build_state(settings: Settings) -> AppState:
     """Wire the store, the warehouse, the launcher, the services and the background jobs."""
     store = Store(settings.resolved_database_url)
-    warehouse_url = settings.resolved_warehouse_url
     launcher = LocalLauncher(settings.data_dir / "instances")
     snapshot_service = SnapshotService(store)
     orchestrator = Orchestrator(store, settings, launcher, snapshot_service)
@@ -107,14 +103,10 @@ def build_state(settings: Settings) -> AppState:
     def snapshot_done(_snapshot_id: int) -> None:
         jobs_holder[0].wake("orchestration")
 
-    def warehouse() -> Warehouse:
-        from graph_olap_platform.warehouse import open_warehouse  # drivers load on first use
-
-        return open_warehouse(warehouse_url)
-
+    warehouse = SharedWarehouse(settings.resolved_warehouse_url)
     exports = ExportWorker(
         store,
-        warehouse,
+        warehouse.get,
         workers=settings.export_workers,
         on_snapshot_done=snapshot_done,
     )
@@ -134,7 +126,12 @@ def build_state(settings: Settings) -> AppState:
     return AppState(
         settings=settings,
         store=store,
-        mappings=MappingService(store, settings.mapping_lifecycle),
+        mappings=MappingService(
+            store,
+            settings.mapping_lifecycle,
+            warehouse=warehouse.get if settings.validate_sql_against_warehouse else None,
+        ),
+        warehouse=warehouse,
         users=UserService(store),
         snapshots=snapshot_service,
         instances=InstanceService(store, settings, launcher),

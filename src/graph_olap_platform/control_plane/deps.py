@@ -21,6 +21,7 @@ from graph_olap_platform.control_plane.services.users import UserService
 from graph_olap_platform.control_plane.services.wrappers import WrapperService
 from graph_olap_platform.control_plane.store.db import Store
 from graph_olap_platform.settings import Settings
+from graph_olap_platform.warehouse.factory import SharedWarehouse
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 # Ids and versions live in 32-bit INTEGER columns and offsets in BIGINT: larger numbers are
@@ -42,6 +43,7 @@ class AppState:
     orchestrator: Orchestrator
     exports: ExportWorker
     jobs: Jobs
+    warehouse: SharedWarehouse
 
     def jobs_wake(self) -> None:
         """Start exports and launches now rather than at the next tick."""

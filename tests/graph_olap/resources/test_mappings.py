@@ -1334,7 +1334,7 @@ def test_notebook_connect_talks_to_the_dev_platform(
         assert client.config.auth_mode == "username"
         assert client.health.ready().status == "ready"
 
-        mapping = create_seed(client, tag)
+        mapping = create_simple(client, f"Customers {tag}", tag)
 
         assert mapping.owner_username == "alice.smith"
         assert mapping.version is not None
@@ -1350,7 +1350,7 @@ def test_notebook_connect_talks_to_the_dev_platform(
 def test_dev_mode_provisions_unknown_usernames(dev_platform: PlatformProcess, tag: str) -> None:
     username = f"carol.{tag}"
     with GraphOLAPClient(dev_platform.url, username=username, max_retries=0) as carol:
-        mapping = create_seed(carol, tag)
+        mapping = create_simple(carol, f"Customers {tag}", tag)
         copied = carol.mappings.copy(mapping.id)
 
     assert mapping.owner_username == copied.owner_username == username

@@ -6,6 +6,8 @@ transaction, so a rejected request leaves nothing behind.
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -43,6 +45,8 @@ from graph_olap_platform.control_plane.validation import (
     check_resource_name,
 )
 from graph_olap_platform.settings import LifecycleDefaults
+from graph_olap_platform.warehouse.base import Warehouse, WarehouseError
+from graph_olap_platform.warehouse.validate import check_definitions_against
 
 MappingSort = Literal["name", "created_at", "updated_at", "current_version"]
 SNAPSHOT_STATUSES = ("pending", "creating", "ready", "failed", "cancelled")
@@ -87,9 +91,16 @@ class Saved:
 
 
 class MappingService:
-    def __init__(self, store: Store, lifecycle: LifecycleDefaults) -> None:
+    def __init__(
+        self,
+        store: Store,
+        lifecycle: LifecycleDefaults,
+        *,
+        warehouse: Callable[[], Warehouse] | None = None,
+    ) -> None:
         self.store = store
         self.lifecycle = lifecycle
+        self._warehouse = warehouse
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -294,6 +305,7 @@ class MappingService:
             nodes, edges = check_definitions(
                 body.get("node_definitions"), body.get("edge_definitions", []), problems
             )
+            self._check_against_warehouse(nodes, edges, problems)
             ttl = body.get("ttl", self.lifecycle.default_ttl)
             inactivity = body.get("inactivity_timeout", self.lifecycle.default_inactivity)
             self._check_lifecycle(ttl, inactivity, problems)
@@ -348,6 +360,7 @@ class MappingService:
                     body.get("edge_definitions", current.edge_definitions),
                     problems,
                 )
+                self._check_against_warehouse(nodes, edges, problems)
                 change = body.get("change_description")
                 if not isinstance(change, str) or not change.strip():
                     problems.add(
@@ -446,6 +459,20 @@ class MappingService:
             return MappingLifecycle.model_validate(columns(row))
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _check_against_warehouse(
+        self, nodes: builtins.list[Any], edges: builtins.list[Any], problems: Problems
+    ) -> None:
+        """Run each definition's SQL past the warehouse, once the static checks pass."""
+        if self._warehouse is None or problems:
+            return
+        try:
+            errors = check_definitions_against(self._warehouse(), nodes, edges)
+        except WarehouseError as failure:
+            problems.add("node_definitions", f"The warehouse could not check the SQL: {failure}")
+            return
+        for error in errors:
+            problems.add(error["field"], error["message"])
 
     def _check_lifecycle(
         self, ttl: Any, inactivity: Any, problems: Problems, *, raise_limits: bool = False

@@ -77,14 +77,11 @@ class WrapperService:
                 [{"field": "status", "message": "status must be 'running' or 'failed'"}]
             )
         if body["status"] == "failed":
-            code = (
-                body.get("error_code")
-                if body.get("error_code") in ERROR_CODES
-                else "STARTUP_FAILED"
-            )
+            reported = body.get("error_code")
+            code = reported if isinstance(reported, str) and reported in ERROR_CODES else None
             self.orchestrator.fail(
                 instance_id,
-                code,
+                code or "STARTUP_FAILED",
                 str(body.get("error_message") or "startup failed"),
                 failed_phase=body.get("failed_phase"),
                 stack_trace=body.get("stack_trace"),
