@@ -1,0 +1,378 @@
+"""The wrapper's HTTP API (docs/instances.md, "Wrapper HTTP API").
+
+Engine calls run in a dedicated thread pool, never on the event loop, so ``/health`` answers while
+queries run and while the graph loads. JSON answers are rendered with orjson in the worker thread;
+``Accept: application/vnd.apache.arrow.stream`` gets an Arrow IPC stream instead. Every failure,
+including unknown routes, wrong methods and malformed bodies, is answered with the envelope
+``{"error": {"code", "message", "details"}}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import orjson
+import pyarrow as pa
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graph_olap_platform.wrapper.control_plane import (
+    STANDALONE_CALLER,
+    AuthError,
+    Caller,
+    ControlPlaneClient,
+)
+from graph_olap_platform.wrapper.engines.base import EngineError, QueryTimeout
+from graph_olap_platform.wrapper.settings import WrapperSettings
+from graph_olap_platform.wrapper.state import WrapperState
+
+log = logging.getLogger("graph_olap_platform.wrapper.app")
+
+ARROW_STREAM = "application/vnd.apache.arrow.stream"
+TIMEOUT_GRACE_SECONDS = 5.0
+"""How long past ``timeout_ms`` the app waits for the engine before answering 408 itself."""
+
+T = TypeVar("T")
+
+
+class WrapperError(Exception):
+    def __init__(
+        self, status_code: int, code: str, message: str, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+        self.details = details or {}
+
+
+class QueryRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    query: str = Field(
+        min_length=1, max_length=100_000, validation_alias=AliasChoices("query", "cypher")
+    )
+    parameters: dict[str, Any] | None = None
+    timeout_ms: int = Field(60_000, ge=1_000, le=1_800_000)
+    max_rows: int | None = Field(None, ge=1)
+
+
+def json_response(
+    body: Any, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(
+        orjson.dumps(body, default=str),
+        status_code=status_code,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def error_response(
+    status_code: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = {"error": {"code": code, "message": message, "details": details or {}}}
+    return json_response(body, status_code, headers)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+def directory_size(path: Path) -> int:
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            with suppress(OSError):
+                total += os.stat(os.path.join(root, name)).st_size
+    return total
+
+
+def arrow_ipc(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue())
+
+
+def create_app(
+    settings: WrapperSettings,
+    state: WrapperState,
+    control_plane: ControlPlaneClient | None = None,
+    *,
+    on_startup: Callable[[], None] | None = None,
+    on_shutdown: Callable[[], None] | None = None,
+) -> FastAPI:
+    executor = ThreadPoolExecutor(settings.query_workers, thread_name_prefix="engine")
+    engine = state.engine
+
+    async def in_thread(fn: Callable[[], T], timeout: float | None = None) -> T:
+        future = asyncio.get_running_loop().run_in_executor(executor, fn)
+        if timeout is None:
+            return await future
+        return await asyncio.wait_for(future, timeout)
+
+    async def report_metrics() -> None:
+        assert control_plane is not None
+        while True:
+            await asyncio.sleep(settings.metrics_interval_seconds)
+            if not state.ready:
+                continue
+            try:
+                memory = await in_thread(engine.memory_usage_bytes)
+                disk = await in_thread(lambda: directory_size(settings.data_dir))
+                await control_plane.report_metrics(memory, disk)
+            except Exception:  # a metrics failure must never stop the loop
+                log.exception("reporting metrics failed")
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        metrics: asyncio.Task[None] | None = None
+        if on_startup is not None:
+            on_startup()
+        if control_plane is not None and settings.metrics_interval_seconds > 0:
+            metrics = asyncio.create_task(report_metrics())
+        try:
+            yield
+        finally:
+            state.stop_event.set()
+            if metrics is not None:
+                metrics.cancel()
+            if control_plane is not None:
+                await control_plane.aclose()
+            if on_shutdown is not None:
+                await asyncio.get_running_loop().run_in_executor(None, on_shutdown)
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    app = FastAPI(
+        title="graph-olap instance wrapper",
+        description="Cypher queries on one graph instance.",
+        lifespan=lifespan,
+    )
+
+    async def authorised(request: Request) -> Caller:
+        if control_plane is None:
+            return STANDALONE_CALLER
+        caller = await control_plane.authorize(
+            request.headers.get("authorization"), request.headers.get("x-username")
+        )
+        if caller.is_owner and state.owner_username is None:
+            state.owner_username = caller.username  # the mapping answer need not name the owner
+        return caller
+
+    def require_ready() -> None:
+        if not state.ready:
+            detail = {"status": state.status}
+            if state.error_message:
+                detail["error"] = state.error_message
+            raise WrapperError(
+                503, "DATABASE_NOT_INITIALIZED", "The graph is not loaded yet", detail
+            )
+
+    @app.get("/health")
+    @app.get("/")
+    async def health() -> Response:
+        return json_response({"status": "healthy", "timestamp": now_iso()})
+
+    @app.get("/ready")
+    async def ready() -> Response:
+        require_ready()
+        return json_response({"status": "ready", "ready": True, "timestamp": now_iso()})
+
+    @app.get("/status")
+    async def status(_caller: Caller = Depends(authorised)) -> Response:
+        mapping = state.mapping
+        memory = await in_thread(engine.memory_usage_bytes)
+        disk = await in_thread(lambda: directory_size(settings.data_dir))
+        body = {
+            "status": state.status,
+            "ready": state.ready,
+            "instance_id": state.instance_id,
+            "snapshot_id": mapping.snapshot_id if mapping else None,
+            "mapping_id": mapping.mapping_id if mapping else None,
+            "mapping_version": mapping.mapping_version if mapping else None,
+            "owner_username": state.owner_username,
+            "engine": state.engine_name,
+            "started_at": state.started_at.isoformat().replace("+00:00", "Z"),
+            "uptime_seconds": state.uptime_seconds,
+            "load_seconds": state.load_seconds,
+            "node_count": sum(state.node_counts.values()) if state.ready else None,
+            "edge_count": sum(state.edge_counts.values()) if state.ready else None,
+            "node_tables": mapping.node_labels if mapping else [],
+            "edge_tables": mapping.edge_types if mapping else [],
+            "memory_usage_bytes": memory,
+            "disk_usage_bytes": disk,
+            "threads": settings.threads,
+            "lock": {"locked": False},
+        }
+        if state.error_code:
+            body["error_code"] = state.error_code
+            body["error_message"] = state.error_message
+        return json_response(body)
+
+    @app.get("/schema")
+    async def schema(_caller: Caller = Depends(authorised)) -> Response:
+        require_ready()
+        mapping = state.mapping
+        assert mapping is not None
+        body = {
+            "node_tables": [
+                {
+                    "label": node.label,
+                    "primary_key": node.primary_key.name,
+                    "primary_key_type": node.primary_key.type,
+                    "properties": {p.name: p.type for p in node.properties},
+                    "node_count": state.node_counts.get(node.label, 0),
+                }
+                for node in mapping.nodes
+            ],
+            "edge_tables": [
+                {
+                    "type": edge.type,
+                    "from_node": edge.from_node,
+                    "to_node": edge.to_node,
+                    "from_key": edge.from_key,
+                    "to_key": edge.to_key,
+                    "properties": {p.name: p.type for p in edge.properties},
+                    "edge_count": state.edge_counts.get(edge.type, 0),
+                }
+                for edge in mapping.edges
+            ],
+            "total_nodes": sum(state.node_counts.values()),
+            "total_edges": sum(state.edge_counts.values()),
+        }
+        return json_response(body)
+
+    @app.get("/lock")
+    async def lock(_caller: Caller = Depends(authorised)) -> Response:
+        return json_response({"lock": {"locked": False}})
+
+    @app.post("/query")
+    async def query(
+        request: Request, body: QueryRequest, _caller: Caller = Depends(authorised)
+    ) -> Response:
+        if control_plane is not None:
+            control_plane.report_activity()
+        require_ready()
+        parameters = body.parameters or {}
+        timeout = body.timeout_ms / 1000 + TIMEOUT_GRACE_SECONDS
+        wants_arrow = ARROW_STREAM in request.headers.get("accept", "")
+
+        def run_arrow() -> tuple[bytes, int, float]:
+            started = time.perf_counter()
+            table = engine.query_arrow(body.query, parameters, timeout_ms=body.timeout_ms)
+            elapsed = (time.perf_counter() - started) * 1000
+            return arrow_ipc(table), table.num_rows, elapsed
+
+        def run_json() -> bytes:
+            cap = min(body.max_rows or settings.max_rows, settings.max_rows)
+            started = time.perf_counter()
+            out = engine.query(body.query, parameters, timeout_ms=body.timeout_ms, max_rows=cap)
+            elapsed = (time.perf_counter() - started) * 1000
+            return orjson.dumps(
+                {
+                    "columns": out.columns,
+                    "column_types": out.column_types,
+                    "rows": out.rows,
+                    "row_count": len(out.rows),
+                    "execution_time_ms": round(elapsed, 3),
+                    "truncated": out.truncated,
+                },
+                default=str,
+            )
+
+        try:
+            if wants_arrow:
+                payload, rows, elapsed = await in_thread(run_arrow, timeout)
+                return Response(
+                    payload,
+                    media_type=ARROW_STREAM,
+                    headers={"X-Row-Count": str(rows), "X-Execution-Time-Ms": f"{elapsed:.3f}"},
+                )
+            return Response(await in_thread(run_json, timeout), media_type="application/json")
+        except (QueryTimeout, TimeoutError) as exc:
+            raise WrapperError(
+                408,
+                "QUERY_TIMEOUT",
+                f"The query ran longer than its timeout of {body.timeout_ms} ms and was stopped",
+                {"timeout_ms": body.timeout_ms, "engine": state.engine_name},
+            ) from exc
+        except EngineError as exc:
+            details: dict[str, Any] = {"engine": state.engine_name, "message": exc.message}
+            if exc.position is not None:
+                details["position"] = exc.position
+            status_code = 500 if exc.code == "DATABASE_ERROR" else 400
+            first_line = exc.message.strip().splitlines()[0] if exc.message.strip() else exc.code
+            raise WrapperError(status_code, exc.code, first_line, details) from exc
+
+    _install_error_handlers(app)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(WrapperError)
+    async def wrapper_error(_request: Request, exc: WrapperError) -> Response:
+        return error_response(exc.status_code, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(AuthError)
+    async def auth_error(_request: Request, exc: AuthError) -> Response:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return error_response(exc.status_code, exc.code, exc.message, exc.details, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"field": _field_path(item.get("loc", ())), "message": item.get("msg", "invalid")}
+            for item in exc.errors()
+        ]
+        return error_response(400, "VALIDATION_FAILED", "Invalid request", {"errors": errors})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            return error_response(
+                404,
+                "RESOURCE_NOT_FOUND",
+                f"No route {request.method} {request.url.path}",
+                {"path": request.url.path},
+            )
+        if exc.status_code == 405:
+            allowed = (exc.headers or {}).get("Allow", "")
+            return error_response(
+                405,
+                "METHOD_NOT_ALLOWED",
+                f"{request.method} is not allowed on {request.url.path}",
+                {"allowed_methods": [m.strip() for m in allowed.split(",") if m.strip()]},
+                {"Allow": allowed} if allowed else None,
+            )
+        return error_response(exc.status_code, "HTTP_ERROR", str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(500, "INTERNAL_ERROR", f"{type(exc).__name__}: {exc}")
+
+
+def _field_path(loc: Any) -> str:
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "body"
