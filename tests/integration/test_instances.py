@@ -349,3 +349,31 @@ def test_concurrency_limits_return_the_spec_details(demo_platform: PlatformProce
         for instance in made:
             client.instances.terminate(instance.id)
         assert client.instances.get_user_status().active_instances == 0
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_queries_cannot_change_the_graph(
+    running: dict[str, tuple[Instance, InstanceConnection]], engine: str
+) -> None:
+    _instance, connection = running[engine]
+    with pytest.raises(QueryError, match="read-only: CREATE"):
+        connection.query("CREATE (n:Customer {customer_id: 'intruder'})")
+    with pytest.raises(QueryError, match="read-only: LOAD"):
+        connection.query("LOAD FROM '/etc/passwd' RETURN *")
+    assert (
+        connection.query_scalar("MATCH (c:Customer {customer_id: 'intruder'}) RETURN count(c)") == 0
+    )
+
+
+def test_cpu_changes_reach_the_engine_and_are_recorded(
+    running: dict[str, tuple[Instance, InstanceConnection]], demo_platform: PlatformProcess
+) -> None:
+    instance, connection = running["ladybug"]
+    with _client(demo_platform) as client:
+        updated = client.instances.update_cpu(instance.id, 3)
+        assert updated.cpu_cores == 3
+        events = client.instances.get_events(instance.id)
+        assert events[0].event_type == "cpu_updated"
+        assert events[0].details == {"old_cpu_cores": instance.cpu_cores, "new_cpu_cores": 3}
+    assert connection.status()["threads"] == 3
+    assert connection.query_scalar("MATCH (s:Supplier) RETURN count(s)") == 40

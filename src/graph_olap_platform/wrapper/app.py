@@ -10,6 +10,7 @@ including unknown routes, wrong methods and malformed bodies, is answered with t
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import os
 import time
@@ -34,6 +35,7 @@ from graph_olap_platform.wrapper.control_plane import (
     ControlPlaneClient,
 )
 from graph_olap_platform.wrapper.engines.base import EngineError, QueryTimeout
+from graph_olap_platform.wrapper.readonly import write_clause
 from graph_olap_platform.wrapper.settings import WrapperSettings
 from graph_olap_platform.wrapper.state import WrapperState
 
@@ -262,6 +264,23 @@ def create_app(
     async def lock(_caller: Caller = Depends(authorised)) -> Response:
         return json_response({"lock": {"locked": False}})
 
+    @app.post("/admin/threads", include_in_schema=False)
+    async def set_threads(request: Request) -> Response:
+        """The control plane's ``PUT /api/instances/{id}/cpu`` lands here (internal key only)."""
+        key = request.headers.get("x-internal-api-key", "")
+        expected = settings.internal_api_key or ""
+        if not expected or not hmac.compare_digest(key, expected):
+            raise WrapperError(401, "UNAUTHORIZED", "Needs the internal API key", {})
+        try:
+            threads = int((await request.json())["threads"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise WrapperError(400, "VALIDATION_FAILED", 'Expected {"threads": <1-8>}', {}) from exc
+        if not 1 <= threads <= 256:
+            raise WrapperError(400, "VALIDATION_FAILED", "threads must be from 1 to 256", {})
+        await in_thread(lambda: engine.set_threads(threads))
+        settings.threads = threads
+        return json_response({"threads": threads})
+
     @app.post("/query")
     async def query(
         request: Request, body: QueryRequest, _caller: Caller = Depends(authorised)
@@ -269,6 +288,15 @@ def create_app(
         if control_plane is not None:
             control_plane.report_activity()
         require_ready()
+        clause = write_clause(body.query)
+        if clause is not None:
+            raise WrapperError(
+                400,
+                "QUERY_ERROR",
+                f"Queries are read-only: {clause} is not allowed on an instance (it is a "
+                "snapshot of the warehouse; change the mapping instead)",
+                {"engine": state.engine_name, "clause": clause},
+            )
         parameters = body.parameters or {}
         timeout = body.timeout_ms / 1000 + TIMEOUT_GRACE_SECONDS
         wants_arrow = ARROW_STREAM in request.headers.get("accept", "")
