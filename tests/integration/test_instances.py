@@ -377,3 +377,56 @@ def test_cpu_changes_reach_the_engine_and_are_recorded(
         assert events[0].details == {"old_cpu_cores": instance.cpu_cores, "new_cpu_cores": 3}
     assert connection.status()["threads"] == 3
     assert connection.query_scalar("MATCH (s:Supplier) RETURN count(s)") == 40
+
+
+def test_unused_snapshots_and_expired_mappings_are_deleted(
+    demo_platform: PlatformProcess,
+) -> None:
+    with _client(demo_platform, "analyst.cleanup") as client:
+        mapping = client.mappings.create(
+            name="short-lived",
+            node_definitions=NODES[2:3],
+            ttl="PT5S",
+            inactivity_timeout="PT5S",
+        )
+        instance = client.instances.create_from_mapping_and_wait(
+            mapping.id, "brief", timeout=120, show_progress=False
+        )
+        snapshot = client.snapshots.get(instance.snapshot_id or 0)
+        files = demo_platform.data_dir / "snapshots" / str(snapshot.id)
+        assert (files / "manifest.json").exists()
+        client.instances.terminate(instance.id)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            left = client.mappings.list(owner="analyst.cleanup").total
+            if left == 0:
+                break
+            time.sleep(0.2)
+        assert left == 0
+        assert client.snapshots.list(mapping_id=mapping.id).total == 0
+        assert not files.exists()
+
+
+def test_reconciliation_stops_orphan_wrappers(demo_platform: PlatformProcess) -> None:
+    # A process that looks like a wrapper but whose instance does not exist (for example one
+    # left behind by a crash while its row was deleted).
+    import json
+    import subprocess
+    import sys
+
+    work = demo_platform.data_dir / "instances" / "987654"
+    work.mkdir(parents=True)
+    orphan = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(120)", "graph_olap_platform.wrapper"],
+        start_new_session=True,
+    )
+    (work / "wrapper.json").write_text(json.dumps({"pid": orphan.pid, "port": 1}))
+    try:
+        orphan.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        orphan.kill()
+        pytest.fail("the orphan wrapper was not stopped by reconciliation")
+    deadline = time.monotonic() + 5
+    while work.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not work.exists()
