@@ -13,9 +13,14 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 def test_readme_sdk_example_runs(dev_platform: PlatformProcess, capsys: object) -> None:
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
     assert blocks, "the README has no Python example"
-    code = blocks[0].replace("http://127.0.0.1:8000", dev_platform.url)
+    assert len(blocks) >= 2, "the README lost its instance example"
     namespace: dict[str, object] = {}
-    exec(compile(code, str(README), "exec"), namespace)
+    for block in blocks[:2]:  # a mapping, then an instance of it, as a reader would run them
+        code = block.replace("http://127.0.0.1:8000", dev_platform.url)
+        exec(compile(code, str(README), "exec"), namespace)
+    top = namespace["top"]
+    assert top.columns == ["customer", "spent"] and len(top) == 5  # type: ignore[attr-defined]
+    assert len(namespace["df"]) == 300  # type: ignore[arg-type]
     diff = namespace["diff"]
     assert diff.summary.nodes_modified == 1  # type: ignore[attr-defined]
     assert diff.changes.nodes[0].fields_changed == ["sql", "properties"]  # type: ignore[attr-defined]
