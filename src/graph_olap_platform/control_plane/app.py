@@ -11,7 +11,6 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -39,6 +38,7 @@ from graph_olap_platform.control_plane.services.snapshots import SnapshotService
 from graph_olap_platform.control_plane.services.users import UserService
 from graph_olap_platform.control_plane.services.wrappers import WrapperService
 from graph_olap_platform.control_plane.store.db import Store
+from graph_olap_platform.field_paths import field_errors
 from graph_olap_platform.launcher import LocalLauncher
 from graph_olap_platform.settings import Settings
 from graph_olap_platform.warehouse.demo import ensure_demo_warehouse
@@ -172,10 +172,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        errors = [
-            {"field": _field_path(item.get("loc", ())), "message": item.get("msg", "invalid")}
-            for item in exc.errors()
-        ]
+        errors = field_errors(exc.errors())
         return error(
             request, 400, "VALIDATION_FAILED", "Invalid request parameters", {"errors": errors}
         )
@@ -225,14 +222,3 @@ def _allowed_methods(request: Request) -> list[str]:
         if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
             allowed.append(method)
     return allowed
-
-
-def _field_path(loc: Any) -> str:
-    """Turn ``("query", "limit")`` into ``limit`` and ``("body", "a", 0)`` into ``a[0]``."""
-    parts = list(loc)
-    if parts and parts[0] in ("body", "query", "path", "header"):
-        parts = parts[1:]
-    path = ""
-    for part in parts:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "body"

@@ -28,6 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from graph_olap_platform.field_paths import field_errors
 from graph_olap_platform.wrapper.control_plane import (
     STANDALONE_CALLER,
     AuthError,
@@ -364,10 +365,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> Response:
-        errors = [
-            {"field": _field_path(item.get("loc", ())), "message": item.get("msg", "invalid")}
-            for item in exc.errors()
-        ]
+        errors = field_errors(exc.errors())
         return error_response(400, "VALIDATION_FAILED", "Invalid request", {"errors": errors})
 
     @app.exception_handler(StarletteHTTPException)
@@ -394,13 +392,3 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(500, "INTERNAL_ERROR", f"{type(exc).__name__}: {exc}")
-
-
-def _field_path(loc: Any) -> str:
-    parts = list(loc)
-    if parts and parts[0] in ("body", "query", "path", "header"):
-        parts = parts[1:]
-    path = ""
-    for part in parts:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "body"

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Select, asc, desc, func, or_
+
 from graph_olap.durations import parse_duration
 from graph_olap_platform.control_plane.errors import DomainError
 from graph_olap_platform.control_plane.validation import Problems, check_duration
@@ -16,6 +18,39 @@ from graph_olap_platform.settings import LifecycleDefaults
 class Page:
     items: list[Any]
     total: int
+
+
+def filter_and_sort(
+    statement: Select[Any],
+    table: Any,
+    *,
+    search: str | None,
+    created_after: datetime | None,
+    created_before: datetime | None,
+    sort_by: str,
+    sort_order: str,
+) -> Select[Any]:
+    """The list filters every resource shares: search, creation window and ordering.
+
+    ``search`` is a case-insensitive substring of name or description (``%`` and ``_`` match
+    themselves); names sort case-insensitively, the same on SQLite and PostgreSQL; ties break by id.
+    """
+    if search:
+        needle = search.lower()
+        statement = statement.where(
+            or_(
+                func.lower(table.name).contains(needle, autoescape=True),
+                func.lower(func.coalesce(table.description, "")).contains(needle, autoescape=True),
+            )
+        )
+    if created_after:
+        statement = statement.where(table.created_at >= created_after)
+    if created_before:
+        statement = statement.where(table.created_at <= created_before)
+    order = asc if sort_order == "asc" else desc
+    column = getattr(table, sort_by)
+    key = func.lower(column) if sort_by == "name" else column
+    return statement.order_by(order(key), order(table.id))
 
 
 def columns(row: Any) -> dict[str, Any]:

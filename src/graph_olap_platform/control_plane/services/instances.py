@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 import httpx
-from sqlalchemy import asc, desc, func, or_, select
+from sqlalchemy import desc, func, select
 from sqlalchemy.orm import Session
 
 from graph_olap.models import Instance, InstanceEvent, InstanceProgress, UserInstanceStatus
@@ -23,6 +23,7 @@ from graph_olap_platform.control_plane.services.common import (
     check_lifecycle,
     columns,
     expires_at,
+    filter_and_sort,
     seconds,
 )
 from graph_olap_platform.control_plane.services.snapshots import (
@@ -228,22 +229,15 @@ class InstanceService:
                 func.coalesce(InstanceRow.snapshot_id, InstanceRow.pending_snapshot_id)
                 == query.snapshot_id
             )
-        if query.search:
-            pattern = f"%{query.search.lower()}%"
-            statement = statement.where(
-                or_(
-                    func.lower(InstanceRow.name).like(pattern),
-                    func.lower(func.coalesce(InstanceRow.description, "")).like(pattern),
-                )
-            )
-        if query.created_after:
-            statement = statement.where(InstanceRow.created_at >= query.created_after)
-        if query.created_before:
-            statement = statement.where(InstanceRow.created_at <= query.created_before)
-        order = asc if query.sort_order == "asc" else desc
-        column = getattr(InstanceRow, query.sort_by)
-        key = func.lower(column) if query.sort_by == "name" else column
-        statement = statement.order_by(order(key), order(InstanceRow.id))
+        statement = filter_and_sort(
+            statement,
+            InstanceRow,
+            search=query.search,
+            created_after=query.created_after,
+            created_before=query.created_before,
+            sort_by=query.sort_by,
+            sort_order=query.sort_order,
+        )
         with self.store.session() as session:
             total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
             rows = session.scalars(statement.offset(query.offset).limit(query.limit)).all()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import asc, desc, func, or_, select
+from sqlalchemy import desc, func, select
 from sqlalchemy.orm import Session
 
 from graph_olap.models import (
@@ -26,7 +26,12 @@ from graph_olap.models import (
 )
 from graph_olap_platform.control_plane.auth import Principal, require_owner
 from graph_olap_platform.control_plane.errors import DomainError, not_found, validation_failed
-from graph_olap_platform.control_plane.services.common import Page, check_lifecycle, columns
+from graph_olap_platform.control_plane.services.common import (
+    Page,
+    check_lifecycle,
+    columns,
+    filter_and_sort,
+)
 from graph_olap_platform.control_plane.services.diff import diff_definitions
 from graph_olap_platform.control_plane.store.db import Store
 from graph_olap_platform.control_plane.store.tables import (
@@ -108,26 +113,15 @@ class MappingService:
         statement = select(MappingRow)
         if query.owner:
             statement = statement.where(MappingRow.owner_username == query.owner)
-        if query.search:
-            # A substring, not a LIKE pattern: `%` and `_` in the search text match themselves.
-            needle = query.search.lower()
-            statement = statement.where(
-                or_(
-                    func.lower(MappingRow.name).contains(needle, autoescape=True),
-                    func.lower(func.coalesce(MappingRow.description, "")).contains(
-                        needle, autoescape=True
-                    ),
-                )
-            )
-        if query.created_after:
-            statement = statement.where(MappingRow.created_at >= query.created_after)
-        if query.created_before:
-            statement = statement.where(MappingRow.created_at <= query.created_before)
-        order = asc if query.sort_order == "asc" else desc
-        column = getattr(MappingRow, query.sort_by)
-        # Names sort case-insensitively, the same on SQLite and PostgreSQL.
-        key = func.lower(column) if query.sort_by == "name" else column
-        statement = statement.order_by(order(key), order(MappingRow.id))
+        statement = filter_and_sort(
+            statement,
+            MappingRow,
+            search=query.search,
+            created_after=query.created_after,
+            created_before=query.created_before,
+            sort_by=query.sort_by,
+            sort_order=query.sort_order,
+        )
         with self.store.session() as session:
             total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
             rows = session.scalars(statement.offset(query.offset).limit(query.limit)).all()

@@ -12,13 +12,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import asc, desc, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from graph_olap.models import Snapshot, SnapshotProgress
 from graph_olap_platform.control_plane.auth import Principal, require_owner
 from graph_olap_platform.control_plane.errors import DomainError, not_found
-from graph_olap_platform.control_plane.services.common import Page, columns, seconds
+from graph_olap_platform.control_plane.services.common import (
+    Page,
+    columns,
+    filter_and_sort,
+    seconds,
+)
 from graph_olap_platform.control_plane.store.db import Store
 from graph_olap_platform.control_plane.store.tables import (
     ExportJobRow,
@@ -153,22 +158,15 @@ class SnapshotService:
         ):
             if value is not None:
                 statement = statement.where(column == value)
-        if query.search:
-            pattern = f"%{query.search.lower()}%"
-            statement = statement.where(
-                or_(
-                    func.lower(SnapshotRow.name).like(pattern),
-                    func.lower(func.coalesce(SnapshotRow.description, "")).like(pattern),
-                )
-            )
-        if query.created_after:
-            statement = statement.where(SnapshotRow.created_at >= query.created_after)
-        if query.created_before:
-            statement = statement.where(SnapshotRow.created_at <= query.created_before)
-        order = asc if query.sort_order == "asc" else desc
-        column = getattr(SnapshotRow, query.sort_by)
-        key = func.lower(column) if query.sort_by == "name" else column
-        statement = statement.order_by(order(key), order(SnapshotRow.id))
+        statement = filter_and_sort(
+            statement,
+            SnapshotRow,
+            search=query.search,
+            created_after=query.created_after,
+            created_before=query.created_before,
+            sort_by=query.sort_by,
+            sort_order=query.sort_order,
+        )
         with self.store.session() as session:
             total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
             rows = session.scalars(statement.offset(query.offset).limit(query.limit)).all()
