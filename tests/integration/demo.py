@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
@@ -115,3 +116,12 @@ SHARED_QUERIES: list[tuple[str, dict[str, Any]]] = [
     ("MATCH (c:Customer) WHERE c.name = $name RETURN count(c) AS n", {"name": "x' OR 1=1 //"}),
     ("MATCH (s:Supplier) RETURN s.country AS country, count(s) AS n ORDER BY country", {}),
 ]
+
+
+def same_values(left: Any, right: Any) -> bool:
+    """Equal rows or values, floats compared to 1e-9 (sums may add up in another order)."""
+    if isinstance(left, float) or isinstance(right, float):
+        return math.isclose(float(left), float(right), rel_tol=1e-9)
+    if isinstance(left, list | tuple) and isinstance(right, list | tuple):
+        return len(left) == len(right) and all(map(same_values, left, right))
+    return bool(left == right)

@@ -6,7 +6,6 @@ wrapper process per instance with its engine (LadybugDB, Ryugraph, FalkorDB's re
 
 from __future__ import annotations
 
-import math
 import os
 import signal
 import socket
@@ -28,7 +27,7 @@ from graph_olap.exceptions import (
 )
 from graph_olap.instance.connection import InstanceConnection
 from graph_olap.models import Instance
-from tests.integration.demo import EDGES, NODES, SHARED_QUERIES, TABLES
+from tests.integration.demo import EDGES, NODES, SHARED_QUERIES, TABLES, same_values
 from tests.support.platform import PlatformProcess
 
 ENGINES = ["ladybug", "ryugraph", "falkordb"]
@@ -80,14 +79,6 @@ def _warehouse_counts(platform: PlatformProcess) -> dict[str, int]:
         }
 
 
-def _same(left: Any, right: Any) -> bool:
-    if isinstance(left, float) or isinstance(right, float):
-        return math.isclose(float(left), float(right), rel_tol=1e-9)
-    if isinstance(left, list) and isinstance(right, list):
-        return len(left) == len(right) and all(map(_same, left, right))
-    return bool(left == right)
-
-
 @pytest.mark.parametrize("engine", ENGINES)
 def test_every_engine_runs_and_loads_every_row(
     running: dict[str, tuple[Instance, InstanceConnection]],
@@ -120,7 +111,8 @@ def test_shared_queries_return_the_same_rows_on_every_engine(
         reference = answers["ladybug"]
         assert reference or "count" in cypher, f"no rows for {cypher}"
         for engine, rows in answers.items():
-            assert _same(rows, reference), f"{engine} differs on {cypher}:\n{rows}\n{reference}"
+            message = f"{engine} differs on {cypher}:\n{rows}\n{reference}"
+            assert same_values(rows, reference), message
 
 
 def test_a_parameter_with_cypher_syntax_stays_a_value(

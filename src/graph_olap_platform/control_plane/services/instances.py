@@ -441,8 +441,8 @@ def instance_progress(session: Session, row: InstanceRow) -> InstanceProgress:
             "elapsed_seconds": seconds((ready_at or now) - row.created_at),
             "steps": steps,
             "completed_steps": sum(1 for s in steps if s.get("status") == "completed"),
-            # The wrapper reports schema creation and one load per definition.
-            "total_steps": max(len(steps), 2 * len(export) + 1),
+            # The wrapper reports its start, schema creation and one load per definition.
+            "total_steps": max(len(steps), 2 * len(export) + 2),
             "error_code": row.error_code,
             "error_message": row.error_message,
         }

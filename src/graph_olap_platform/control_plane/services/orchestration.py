@@ -7,6 +7,7 @@ Each pass handles items independently: one failing item is logged and the pass g
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -36,6 +37,9 @@ class Orchestrator:
         self.settings = settings
         self.launcher = launcher
         self.snapshots = snapshots
+        # Instances marked `starting` whose process is still being launched (no pid yet).
+        self._launching: set[int] = set()
+        self._launching_lock = threading.Lock()
 
     # -- waiting_for_snapshot → starting | failed -----------------------------------------------
 
@@ -62,6 +66,17 @@ class Orchestrator:
         return started
 
     def _launch(self, instance_id: int) -> int:
+        # Marked before the row says `starting`, so reconciliation never takes a wrapper that is
+        # being launched (no pid recorded yet) for a dead one.
+        with self._launching_lock:
+            self._launching.add(instance_id)
+        try:
+            return self._launch_marked(instance_id)
+        finally:
+            with self._launching_lock:
+                self._launching.discard(instance_id)
+
+    def _launch_marked(self, instance_id: int) -> int:
         now = utcnow()
         with self.store.session(write=True) as session:
             row = session.get(InstanceRow, instance_id)
@@ -117,6 +132,9 @@ class Orchestrator:
                 )
             )
         for instance_id, status, updated_at in active:
+            with self._launching_lock:
+                if instance_id in self._launching:
+                    continue
             try:
                 if not self.launcher.is_alive(instance_id):
                     # Re-read: the wrapper may have reported `failed` itself just before exiting.
@@ -141,6 +159,10 @@ class Orchestrator:
             except Exception:
                 log.exception("reconciliation of instance %s failed", instance_id)
         for orphan in set(self.launcher.running()) - known:
+            with self.store.session() as session:
+                row = session.get(InstanceRow, orphan)
+                if row is not None and row.status in ("starting", "running", "stopping"):
+                    continue  # launched after `known` was read
             log.error("stopping orphan wrapper of instance %s", orphan)
             self.launcher.stop(orphan)
 
