@@ -422,3 +422,28 @@ def test_reconciliation_stops_orphan_wrappers(demo_platform: PlatformProcess) ->
     while work.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not work.exists()
+
+
+def test_owners_delete_unused_snapshots_and_then_the_mapping(
+    demo_platform: PlatformProcess,
+) -> None:
+    from graph_olap.exceptions import DependencyError
+
+    with _client(demo_platform, "analyst.tidy") as client:
+        mapping = client.mappings.create(name="tidy", node_definitions=NODES[2:3])
+        instance = client.instances.create_from_mapping_and_wait(
+            mapping.id, "tidy", timeout=120, show_progress=False
+        )
+        snapshot_id = instance.snapshot_id or 0
+        with pytest.raises(DependencyError):
+            client.snapshots.delete(snapshot_id)  # the running instance uses it
+        with (
+            GraphOLAPClient(demo_platform.url, username="someone.else", max_retries=0) as other,
+            pytest.raises(PermissionDeniedError),
+        ):
+            other.snapshots.delete(snapshot_id)
+        client.instances.terminate(instance.id)
+        client.snapshots.delete(snapshot_id)
+        assert not (demo_platform.data_dir / "snapshots" / str(snapshot_id)).exists()
+        client.mappings.delete(mapping.id)
+        assert client.mappings.list(owner="analyst.tidy").total == 0

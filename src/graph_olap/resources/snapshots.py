@@ -78,6 +78,14 @@ class SnapshotResource(Resource):
             return Snapshot.from_api_response(data)
         return self.get(snapshot_id)
 
+    def delete(self, snapshot_id: int) -> None:
+        """Delete a snapshot and its files; owner (or admin/ops) only.
+
+        ``DependencyError`` while an active instance uses it; ``InvalidStateError`` while it is
+        still exporting. Deleting a mapping needs its snapshots gone first.
+        """
+        self._http.delete(_path(snapshot_id))
+
     def wait_until_ready(
         self,
         snapshot_id: int,

@@ -71,3 +71,11 @@ def retry(
     snapshot = state.snapshots.retry(user, snapshot_id)
     state.jobs_wake()
     return ok(request, snapshot)
+
+
+@router.delete("/{snapshot_id}", summary="Delete a snapshot no active instance uses")
+def delete_snapshot(
+    request: Request, state: State, user: CurrentUser, snapshot_id: SnapshotId
+) -> JSONResponse:
+    state.snapshots.delete_owned(user, snapshot_id)
+    return ok(request, {"deleted": True})

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from graph_olap.models import Snapshot, SnapshotProgress
@@ -207,6 +207,41 @@ class SnapshotService:
             row.progress = None
             session.flush()
             return snapshot_model(session, row)
+
+    def delete_owned(self, principal: Principal, snapshot_id: int) -> None:
+        """Delete a snapshot for its owner (or admin/ops) unless an instance still uses it."""
+        with self.store.session(write=True) as session:
+            row = self._row(session, snapshot_id)
+            require_owner(principal, row.owner_username, "delete this snapshot")
+            users = session.scalar(
+                select(func.count()).where(
+                    func.coalesce(InstanceRow.snapshot_id, InstanceRow.pending_snapshot_id)
+                    == row.id,
+                    InstanceRow.status.in_(("waiting_for_snapshot", "starting", "running")),
+                )
+            )
+            if users:
+                raise DomainError(
+                    "RESOURCE_HAS_DEPENDENCIES",
+                    "Cannot delete a snapshot that active instances use; terminate them first",
+                    {"instance_count": users},
+                )
+            if row.status in ("pending", "creating"):
+                raise DomainError(
+                    "INVALID_STATE",
+                    f"The snapshot is still {row.status}",
+                    {"current_status": row.status},
+                )
+            # Failed instances keep their history but no longer point at deleted files.
+            for instance in session.scalars(
+                select(InstanceRow).where(
+                    or_(
+                        InstanceRow.snapshot_id == row.id, InstanceRow.pending_snapshot_id == row.id
+                    )
+                )
+            ):
+                instance.snapshot_id = instance.pending_snapshot_id = None
+            self.delete(session, row)
 
     def delete(self, session: Session, row: SnapshotRow) -> None:
         """Delete the row first, then its files (a crash in between leaves only files)."""
