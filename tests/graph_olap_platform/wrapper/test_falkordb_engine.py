@@ -514,6 +514,31 @@ def test_query_arrow(graph: Graph) -> None:
     assert everything.num_rows == PURCHASES  # no row cap
 
 
+def test_query_arrow_scalar_columns_match_the_general_decoder(graph: Graph) -> None:
+    """Scalar-only results are built column-wise by Arrow kernels; they must equal what the
+    per-value decoder builds (types, nulls, non-finite doubles, declared INT32, booleans)."""
+    engine = graph.engine
+    query = (
+        "MATCH (c:Customer) OPTIONAL MATCH (p:Product {product_id: c.customer_id}) "
+        "RETURN c.customer_id, c.name, c.city, c.score, c.vip, p.stock, 1.0 / 0 AS inf, "
+        "c.score > 100 AS big, CASE WHEN c.vip THEN c.name END AS maybe ORDER BY c.customer_id"
+    )
+    table = engine.query_arrow(query, {}, timeout_ms=10_000)
+    response = engine._read(query, {}, 10_000)
+    fast = engine._scalar_table(response)
+    assert fast is not None  # the fast path was taken
+    assert fast.equals(engine._decoded_table(response, 10_000), check_metadata=True)
+    assert table.equals(fast, check_metadata=True)
+    assert table.num_rows == CUSTOMERS
+    assert table.column("c.city").null_count == CUSTOMERS // 50
+    assert table.column("inf").null_count == CUSTOMERS
+    assert table.schema.field("p.stock").type == pa.int32()
+    assert table.schema.field("maybe").type == pa.string()
+    # Entities, lists and dates need the general decoder.
+    mixed = engine._read("MATCH (c:Customer) RETURN c.customer_id, c LIMIT 3", {}, 10_000)
+    assert engine._scalar_table(mixed) is None
+
+
 def test_parallel_relationships_need_a_referenced_variable(tmp_path: Path) -> None:
     """FalkorDB semantics the shared Cypher must respect (openCypher counts every relationship):
     a relationship pattern whose variable is not used later is an existence test between two

@@ -107,6 +107,7 @@ from graph_olap_platform.wrapper.engines.base import (
     QueryOutput,
     QueryTimeout,
 )
+from graph_olap_platform.wrapper.engines.gc_pause import gc_paused
 from graph_olap_platform.wrapper.engines.redis_server import (
     RedisServer,
     RedisServerError,
@@ -810,6 +811,7 @@ class FalkorDBEngine:
             encoding_errors="replace",
             socket_timeout=None,
             socket_connect_timeout=10,
+            socket_read_size=1 << 20,  # large replies arrive in fewer, bigger reads
         )
         try:
             modules = self._execute(["MODULE", "LIST"])
@@ -1173,12 +1175,22 @@ class FalkorDBEngine:
     def query(
         self, cypher: str, parameters: dict[str, Any], *, timeout_ms: int, max_rows: int | None
     ) -> QueryOutput:
-        response = self._read(cypher, parameters, timeout_ms)
-        columns, types, rows, truncated = self._decode(response, max_rows, timeout_ms, False)
+        with gc_paused():
+            response = self._read(cypher, parameters, timeout_ms)
+            columns, types, rows, truncated = self._decode(response, max_rows, timeout_ms, False)
+            del response
         return QueryOutput(columns=columns, column_types=types, rows=rows, truncated=truncated)
 
     def query_arrow(self, cypher: str, parameters: dict[str, Any], *, timeout_ms: int) -> pa.Table:
-        response = self._read(cypher, parameters, timeout_ms)
+        with gc_paused():
+            response = self._read(cypher, parameters, timeout_ms)
+            table = self._scalar_table(response)
+            if table is None:
+                table = self._decoded_table(response, timeout_ms)
+            del response
+        return table
+
+    def _decoded_table(self, response: list[Any], timeout_ms: int) -> pa.Table:
         columns, types, rows, _ = self._decode(response, None, timeout_ms, True)
         arrays = [_arrow_column([row[i] for row in rows], types[i]) for i in range(len(columns))]
         schema_metadata = {COLUMN_TYPES_METADATA: orjson.dumps(types)}
@@ -1186,6 +1198,35 @@ class FalkorDBEngine:
             return pa.table({}, metadata=schema_metadata)
         table = pa.Table.from_arrays(arrays, names=columns)
         return table.replace_schema_metadata(schema_metadata)
+
+    def _scalar_table(self, response: list[Any]) -> pa.Table | None:
+        """The table built column by column with Arrow kernels when every column holds one
+        scalar kind (strings, integers, doubles or booleans, and nulls): no Python value per
+        cell. ``None`` when a column needs the general decoder (entities, lists, temporal
+        values, mixed kinds, JSON-text properties)."""
+        if len(response) < 3 or not response[1]:
+            return None
+        header, raw_rows = response[0], response[1]
+        names = [str(item[1]) for item in header]
+        arrays: list[pa.Array] = []
+        types: list[str] = []
+        for name, cells in zip(names, zip(*raw_rows, strict=True), strict=True):
+            kinds = {cell[0] for cell in cells}
+            column_type = self._column_type(name, kinds)
+            arrow_type = _ARROW_TYPES.get(column_type)
+            scalar = kinds - {_NULL}
+            if arrow_type is None or len(scalar) > 1:
+                return None
+            if not scalar:  # only nulls, in a column of a declared property
+                array = pa.nulls(len(cells), arrow_type)
+            else:
+                array = _scalar_array(scalar.pop(), [cell[1] for cell in cells], arrow_type)
+            if array is None:
+                return None
+            arrays.append(array)
+            types.append(column_type)
+        table = pa.Table.from_arrays(arrays, names=names)
+        return table.replace_schema_metadata({COLUMN_TYPES_METADATA: orjson.dumps(types)})
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         self._wait_for_indexes()  # before the wrapper reports `running`: lookups by key are fast
@@ -1401,6 +1442,29 @@ def _json_text(values: list[Any]) -> pa.Array:
     return pa.array(
         [None if v is None else orjson.dumps(plain(v)).decode() for v in values], pa.string()
     )
+
+
+def _scalar_array(kind: int, values: list[Any], arrow_type: pa.DataType) -> pa.Array | None:
+    """One column of a single scalar kind (with nulls) as ``arrow_type``, or ``None`` when the
+    values do not convert exactly (the general decoder then handles the column)."""
+    try:
+        if kind == _INTEGER and pa.types.is_integer(arrow_type):
+            return pc.cast(pa.array(values, pa.int64()), arrow_type)  # checked: no overflow
+        if kind == _STRING and pa.types.is_string(arrow_type):
+            return pa.array(values, pa.string())
+        if kind == _DOUBLE and pa.types.is_floating(arrow_type):
+            # Compact replies carry doubles as text; non-finite values become null, as in JSON.
+            numbers = pc.cast(pa.array(values, pa.string()), pa.float64())
+            numbers = pc.if_else(pc.is_finite(numbers), numbers, None)
+            return pc.cast(numbers, arrow_type)
+        if kind == _BOOLEAN and pa.types.is_boolean(arrow_type):
+            text = pa.array(values, pa.string())
+            if not pc.all(pc.is_in(pc.drop_null(text), pa.array(["true", "false"]))).as_py():
+                return None
+            return pc.equal(text, "true")
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None
+    return None
 
 
 def _arrow_column(values: list[Any], column_type: str) -> pa.Array:
