@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 import pyarrow as pa
 
 
@@ -77,6 +78,48 @@ class TableStats:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class GraphView:
+    """A read-only, index-based copy of (part of) the graph for algorithms (docs/algorithms.md).
+
+    Nodes are numbered 0..n-1 label by label: the nodes of ``labels[i]`` are the indexes
+    ``offsets[i]`` to ``offsets[i + 1] - 1``, in the order of ``keys[i]`` (their primary keys).
+    Edges are the parallel arrays ``src`` / ``dst`` of node indexes (int64; parallel edges and
+    self loops kept as stored), with ``weights`` (float64) when a weight property was asked for.
+    """
+
+    labels: list[str]
+    keys: list[pa.Array]
+    src: np.ndarray
+    dst: np.ndarray
+    rel_types: list[str] = field(default_factory=list)
+    weights: np.ndarray | None = None
+
+    @property
+    def offsets(self) -> np.ndarray:
+        return np.cumsum([0, *(len(k) for k in self.keys)], dtype=np.int64)
+
+    @property
+    def num_nodes(self) -> int:
+        return int(sum(len(k) for k in self.keys))
+
+    @property
+    def num_edges(self) -> int:
+        return len(self.src)
+
+    def label_slice(self, label: str) -> slice:
+        offsets = self.offsets
+        i = self.labels.index(label)
+        return slice(int(offsets[i]), int(offsets[i + 1]))
+
+    def node_ids(self) -> list[str]:
+        """The ``_id`` of every node, by index: ``"<Label>_<primary key>"`` (docs/instances.md)."""
+        out: list[str] = []
+        for label, keys in zip(self.labels, self.keys, strict=True):
+            out.extend(f"{label}_{k}" for k in keys.to_pylist())
+        return out
+
+
 class Engine(Protocol):
     name: str
 
@@ -107,5 +150,36 @@ class Engine(Protocol):
         """Change the engine's worker threads (``PUT /api/instances/{id}/cpu``)."""
 
     def memory_usage_bytes(self) -> int | None: ...
+
+    # -- algorithms (docs/algorithms.md) ---------------------------------------------------------
+    def graph_view(
+        self,
+        labels: list[str],
+        rel_types: list[str],
+        *,
+        weight_property: str | None = None,
+        timeout_ms: int,
+    ) -> GraphView:
+        """Every node of ``labels`` (isolated ones included) and every relationship of
+        ``rel_types`` (whose endpoints all lie in ``labels``), as index arrays. Never builds a
+        Python object per edge."""
+
+    def write_node_property(
+        self, label: str, name: str, value_type: str, keys: pa.Array, values: pa.Array
+    ) -> int:
+        """Store ``values[i]`` (``value_type`` DOUBLE, INT64 or BOOL; nulls allowed) as property
+        ``name`` of the ``label`` node whose primary key is ``keys[i]``; create the property first
+        when it does not exist (other nodes of the label then read null). All rows or none:
+        on failure nothing is left half written. Returns the number of nodes updated."""
+
+    def drop_node_property(self, label: str, name: str) -> None:
+        """Remove a property that ``write_node_property`` created (no error when absent)."""
+
+    def native_algorithm(
+        self, name: str, view: GraphView, parameters: dict[str, Any], *, timeout_ms: int
+    ) -> np.ndarray | None:
+        """The engine's own implementation of a native algorithm on ``view``'s nodes, as one
+        value per view node index; ``None`` when the engine has none for this case (the
+        wrapper then runs its compiled implementation on the view)."""
 
     def close(self) -> None: ...
