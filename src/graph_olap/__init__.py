@@ -5,6 +5,7 @@
 >>> client.mappings.list()
 >>> conn = client.quick_start(mapping_id=1)
 >>> conn.query("MATCH (c:Customer) RETURN c.name LIMIT 5").to_pandas()
+>>> conn.algo.pagerank(node_label="Customer").summary
 """
 
 import logging
@@ -13,6 +14,7 @@ from graph_olap._version import __version__
 from graph_olap.client import GraphOLAPClient
 from graph_olap.config import Config
 from graph_olap.exceptions import (
+    AlgorithmCancelledError,
     AlgorithmFailedError,
     AlgorithmNotFoundError,
     AlgorithmTimeoutError,
@@ -48,8 +50,9 @@ from graph_olap.exceptions import (
 
 # Reachable as graph_olap.TimeoutError, but not star-exported: it would hide the builtin.
 from graph_olap.exceptions import TimeoutError as TimeoutError
-from graph_olap.instance import InstanceConnection, QueryResult
+from graph_olap.instance import AlgorithmManager, InstanceConnection, NetworkXManager, QueryResult
 from graph_olap.models import (
+    AlgorithmExecution,
     EdgeDefinition,
     GraphSchema,
     HealthStatus,
@@ -79,7 +82,10 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "APIConnectionError",
+    "AlgorithmCancelledError",
+    "AlgorithmExecution",
     "AlgorithmFailedError",
+    "AlgorithmManager",
     "AlgorithmNotFoundError",
     "AlgorithmTimeoutError",
     "AlreadyExistsError",
@@ -113,6 +119,7 @@ __all__ = [
     "MappingTree",
     "MappingVersion",
     "MappingVersionNotFoundError",
+    "NetworkXManager",
     "NodeDefinition",
     "NotFoundError",
     "PaginatedList",

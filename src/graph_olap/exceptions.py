@@ -10,9 +10,11 @@ Hierarchy (every class derives from :class:`GraphOLAPError`)::
     ├── NotFoundError                    RESOURCE_NOT_FOUND
     │   ├── MappingVersionNotFoundError  MAPPING_VERSION_NOT_FOUND (.latest_version)
     │   └── ExecutionNotFoundError       EXECUTION_NOT_FOUND
-    ├── ValidationError                  VALIDATION_FAILED, VALIDATION_ERROR (.errors)
+    ├── ValidationError                  VALIDATION_FAILED, VALIDATION_ERROR (.errors,
+    │                                    .invalid_params, .valid_params)
     ├── ConflictError
-    │   ├── ResourceLockedError          RESOURCE_LOCKED (.holder_name, .algorithm)
+    │   ├── ResourceLockedError          RESOURCE_LOCKED (.holder_name, .algorithm,
+    │   │                                .execution_id, .acquired_at)
     │   ├── ConcurrencyLimitError        CONCURRENCY_LIMIT_EXCEEDED (.limit_type, ...)
     │   ├── DependencyError              RESOURCE_HAS_DEPENDENCIES
     │   ├── InvalidStateError            INVALID_STATE
@@ -20,12 +22,15 @@ Hierarchy (every class derives from :class:`GraphOLAPError`)::
     │   └── AlreadyExistsError           ALREADY_EXISTS
     ├── GraphOLAPTimeoutError (alias TimeoutError)
     │   ├── QueryTimeoutError            QUERY_TIMEOUT
-    │   └── AlgorithmTimeoutError        an SDK wait ran out
+    │   └── AlgorithmTimeoutError        ALGORITHM_TIMEOUT, an algorithm wait ran out
+    │                                    (.execution)
     ├── QueryError                       QUERY_SYNTAX_ERROR, QUERY_ERROR (.position)
     │   ├── RyugraphError                RYUGRAPH_ERROR
     │   └── FalkorDBError                FALKORDB_ERROR
     ├── AlgorithmNotFoundError           ALGORITHM_NOT_FOUND
-    ├── AlgorithmFailedError             an execution ended as failed
+    ├── AlgorithmFailedError             ALGORITHM_FAILED, an execution ended as failed
+    │   │                                (.execution)
+    │   └── AlgorithmCancelledError      an execution ended as cancelled
     ├── SnapshotFailedError              an SDK wait saw the snapshot fail (.error_message)
     ├── InstanceFailedError              an SDK wait saw the instance fail (.error_code)
     ├── StarburstError                   STARBURST_ERROR (the warehouse failed)
@@ -42,10 +47,15 @@ explicit imports and is deliberately left out of ``__all__``.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from graph_olap.models.algorithm import AlgorithmExecution
 
 __all__ = [
     "APIConnectionError",
+    "AlgorithmCancelledError",
     "AlgorithmFailedError",
     "AlgorithmNotFoundError",
     "AlgorithmTimeoutError",
@@ -145,7 +155,19 @@ class ExecutionNotFoundError(NotFoundError):
 
 
 class ValidationError(GraphOLAPError):
-    """The request was rejected as invalid; ``errors`` lists every field problem."""
+    """The request was rejected as invalid; ``errors`` lists every field problem.
+
+    For algorithm parameters the instance also names the ``invalid_params`` and the
+    ``valid_params`` of the algorithm; both are part of the message.
+    """
+
+    @property
+    def invalid_params(self) -> list[str]:
+        return _as_str_list(self.details.get("invalid_params"))
+
+    @property
+    def valid_params(self) -> list[str]:
+        return _as_str_list(self.details.get("valid_params"))
 
     @property
     def errors(self) -> list[dict[str, str]]:
@@ -172,6 +194,9 @@ class ValidationError(GraphOLAPError):
             f"  - {e['field']}: {e['message']}" if e["field"] else f"  - {e['message']}"
             for e in self.errors
         )
+        for what, names in (("invalid", self.invalid_params), ("valid", self.valid_params)):
+            if names:
+                lines.append(f"  - {what} parameters: {', '.join(names)}")
         return "\n".join(lines)
 
 
@@ -180,15 +205,36 @@ class ConflictError(GraphOLAPError):
 
 
 class ResourceLockedError(ConflictError):
-    """An algorithm holds the instance's lock."""
+    """An algorithm holds the instance's lock: who runs which algorithm, since when.
+
+    Read from the 409's ``details`` (docs/algorithms.md "Lock"; the legacy ``holder_username``
+    and ``algorithm_name`` too). Queries still work while the lock is held; ``conn.get_lock()``
+    shows when it is released.
+    """
+
+    @property
+    def holder_id(self) -> str | None:
+        return _as_str(self.details.get("holder_id"))
 
     @property
     def holder_name(self) -> str | None:
-        return _as_str(self.details.get("holder_name", self.details.get("holder_username")))
+        return _as_str(self.details.get("holder_name") or self.details.get("holder_username"))
 
     @property
     def algorithm(self) -> str | None:
-        return _as_str(self.details.get("algorithm", self.details.get("algorithm_name")))
+        return _as_str(self.details.get("algorithm") or self.details.get("algorithm_name"))
+
+    @property
+    def algorithm_type(self) -> str | None:
+        return _as_str(self.details.get("algorithm_type"))
+
+    @property
+    def execution_id(self) -> str | None:
+        return _as_str(self.details.get("execution_id"))
+
+    @property
+    def acquired_at(self) -> datetime | None:
+        return _as_datetime(self.details.get("acquired_at") or self.details.get("locked_at"))
 
 
 class ConcurrencyLimitError(ConflictError):
@@ -232,7 +278,29 @@ class QueryTimeoutError(GraphOLAPTimeoutError):
 
 
 class AlgorithmTimeoutError(GraphOLAPTimeoutError):
-    """The SDK stopped waiting for an algorithm execution."""
+    """An algorithm run went past its timeout; the SDK cancelled it on the instance.
+
+    ``execution`` is the last state the SDK saw (None when the error came from a response).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        execution: AlgorithmExecution | None = None,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+        status_code: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(
+            message, code=code, details=details, status_code=status_code, request_id=request_id
+        )
+        self.execution = execution
+
+    @property
+    def execution_id(self) -> str | None:
+        return _execution_id(self.execution, self.details)
 
 
 class QueryError(GraphOLAPError):
@@ -282,7 +350,37 @@ class AlgorithmNotFoundError(GraphOLAPError):
 
 
 class AlgorithmFailedError(GraphOLAPError):
-    """An algorithm execution ended in the failed state."""
+    """An algorithm run failed; the message includes the instance's error.
+
+    ``execution`` is the failed run (``execution.error``, ``execution.error_code``), or None
+    when the error came from a response (``ALGORITHM_FAILED`` of a synchronous algorithm).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        execution: AlgorithmExecution | None = None,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+        status_code: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(
+            message, code=code, details=details, status_code=status_code, request_id=request_id
+        )
+        self.execution = execution
+
+    @property
+    def execution_id(self) -> str | None:
+        return _execution_id(self.execution, self.details)
+
+
+class AlgorithmCancelledError(AlgorithmFailedError):
+    """An algorithm run was cancelled (``conn.algo.cancel`` from this or another session).
+
+    A subclass of :class:`AlgorithmFailedError`: either way the run left no result.
+    """
 
 
 class SnapshotFailedError(GraphOLAPError):
@@ -382,6 +480,8 @@ _CODE_TO_CLASS: dict[str, type[GraphOLAPError]] = {
     "RYUGRAPH_ERROR": RyugraphError,
     "FALKORDB_ERROR": FalkorDBError,
     "ALGORITHM_NOT_FOUND": AlgorithmNotFoundError,
+    "ALGORITHM_FAILED": AlgorithmFailedError,
+    "ALGORITHM_TIMEOUT": AlgorithmTimeoutError,
     "STARBURST_ERROR": StarburstError,
     "INTERNAL_ERROR": ServerError,
     "SERVICE_UNAVAILABLE": ServiceUnavailableError,
@@ -419,6 +519,14 @@ _HINTS: dict[str, str] = {
     "QUERY_TIMEOUT": (
         "Narrow the query or raise its limit with query(..., timeout=<seconds>) (at most 1800); "
         "the instance keeps serving."
+    ),
+    "ALGORITHM_NOT_FOUND": (
+        "List the instance's algorithms with conn.algo.algorithms() or "
+        "conn.networkx.algorithms(search=...)."
+    ),
+    "RESOURCE_LOCKED": (
+        "One algorithm runs at a time per instance; queries still work. "
+        "conn.get_lock() shows when it is free."
     ),
     "DATABASE_NOT_INITIALIZED": (
         "The instance is still loading its graph; wait with "
@@ -518,6 +626,27 @@ def _as_int(value: Any) -> int | None:
         return None if value is None else int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _as_str_list(value: Any) -> list[str]:
+    if isinstance(value, list | tuple | dict):
+        return [str(item) for item in value]
+    return [] if value is None else [str(value)]
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return None if value is None else datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _execution_id(execution: AlgorithmExecution | None, details: dict[str, Any]) -> str | None:
+    if execution is not None:
+        return execution.execution_id
+    return _as_str(details.get("execution_id"))
 
 
 def _as_float(value: Any) -> float | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import cached_property
 from types import TracebackType
 from typing import Any, Literal, Self
 
@@ -18,6 +19,8 @@ import httpx
 from graph_olap._optional import require
 from graph_olap.config import Config
 from graph_olap.http import HTTPClient
+from graph_olap.instance._envelope import unwrap
+from graph_olap.instance.algorithms import AlgorithmManager, NetworkXManager
 from graph_olap.instance.result import QueryResult
 from graph_olap.instance.values import encode_value
 from graph_olap.models import GraphSchema, LockStatus
@@ -39,9 +42,6 @@ MAX_QUERY_TIMEOUT = 1800.0
 _TRANSPORT_MARGIN = 10.0
 
 DataFrameBackend = Literal["pandas", "polars"]
-
-# Older wrappers name the lock holder and algorithm differently; read both.
-_LEGACY_LOCK_KEYS = {"holder_username": "holder_name", "algorithm_name": "algorithm"}
 
 
 class InstanceConnection:
@@ -187,25 +187,31 @@ class InstanceConnection:
         """The first row as a dict, or None when the query returns no rows."""
         return self.query(cypher, parameters, timeout=timeout, max_rows=1).first()
 
+    # -- algorithms -------------------------------------------------------------------------
+
+    @cached_property
+    def algo(self) -> AlgorithmManager:
+        """Native algorithms: ``conn.algo.pagerank(node_label="Customer")`` (docs/algorithms.md)."""
+        return AlgorithmManager(self._http)
+
+    @cached_property
+    def networkx(self) -> NetworkXManager:
+        """NetworkX algorithms: ``conn.networkx.run("closeness_centrality", "Customer")``."""
+        return NetworkXManager(self._http)
+
     # -- instance state ---------------------------------------------------------------------
 
     def get_schema(self) -> GraphSchema:
         """The node and relationship tables the instance serves, with their counts."""
-        return GraphSchema.from_api_response(dict(_unwrap(self._http.get("/schema"))))
+        return GraphSchema.from_api_response(dict(unwrap(self._http.get("/schema"))))
 
     def get_lock(self) -> LockStatus:
         """Whether an algorithm holds the instance's lock, and who runs it."""
-        body = _unwrap(self._http.get("/lock"))
-        lock = body.get("lock", body)
-        lock = dict(lock) if isinstance(lock, Mapping) else {"locked": False}
-        for legacy, key in _LEGACY_LOCK_KEYS.items():
-            if legacy in lock and key not in lock:
-                lock[key] = lock.pop(legacy)
-        return LockStatus.from_api_response(lock)
+        return LockStatus.from_api_response(self._http.get("/lock"))
 
     def status(self) -> dict[str, Any]:
         """The instance's own report: state, counts, uptime, memory and lock."""
-        return dict(_unwrap(self._http.get("/status")))
+        return dict(unwrap(self._http.get("/status")))
 
     # -- lifetime ---------------------------------------------------------------------------
 
@@ -259,12 +265,4 @@ def _query_body(
         if max_rows < 1:
             raise ValueError(f"max_rows must be 1 or more, got {max_rows!r}")
         body["max_rows"] = int(max_rows)
-    return body
-
-
-def _unwrap(body: Mapping[str, Any]) -> Mapping[str, Any]:
-    # Wrapper answers are flat; tolerate a {"data": ...} envelope (spec §6, item 1).
-    data = body.get("data")
-    if isinstance(data, Mapping) and set(body) <= {"data", "meta"}:
-        return data
     return body

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from graph_olap.models.common import WireModel
 
@@ -129,14 +130,50 @@ class QueryResponse(WireModel):
     truncated: bool = False
 
 
+# Older wrappers (and the seed's model) name the lock's fields differently; read both.
+_LEGACY_LOCK_KEYS = {
+    "holder_username": "holder_name",
+    "algorithm_name": "algorithm",
+    "locked_at": "acquired_at",
+}
+
+
 class LockStatus(WireModel):
+    """The instance's algorithm lock: ``GET /lock`` (``{"lock": ...}``) or a 409's ``details``.
+
+    ``holder_name`` / ``algorithm`` are also read from the legacy ``holder_username`` /
+    ``algorithm_name``; a record without ``locked`` (a 409's details) is locked when it names
+    a holder, an algorithm or an execution.
+    """
+
     locked: bool
     holder_id: str | None = None
     holder_name: str | None = None
     algorithm: str | None = None
+    algorithm_type: str | None = None
     execution_id: str | None = None
     acquired_at: datetime | None = None
     duration_seconds: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_legacy_keys(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        for wrapper in ("data", "lock"):  # {"data": {"lock": {...}}} from the Ryugraph router
+            inner = data.get(wrapper)
+            if isinstance(inner, Mapping):
+                data = inner
+        out = dict(data)
+        for legacy, name in _LEGACY_LOCK_KEYS.items():
+            if legacy in out:
+                value = out.pop(legacy)
+                if out.get(name) is None:
+                    out[name] = value
+        if "locked" not in out:
+            named = ("holder_id", "holder_name", "algorithm", "execution_id")
+            out["locked"] = any(out.get(key) is not None for key in named)
+        return out
 
 
 class NodeTable(WireModel):
