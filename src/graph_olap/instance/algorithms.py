@@ -101,7 +101,8 @@ class _Algorithms:
     """What both managers share: the catalogue, starting, waiting, status and cancel."""
 
     _prefix: str  # "/algo" or "/networkx"
-    _kind: str  # how the docstrings and messages call them
+    _kind: str  # how the messages call them
+    _directed: bool | None = None  # the default of ``directed`` (None: not sent)
 
     def __init__(self, http: HTTPClient, *, sleep: Callable[[float], None] | None = None) -> None:
         self._http = http
@@ -166,7 +167,8 @@ class _Algorithms:
         weight_property: str | None = None,
         on_progress: ExecutionCallback | None = None,
         show_progress: bool | None = None,
-        **selectors: Any,
+        directed: bool | None = None,
+        subgraph_query: str | None = None,
     ) -> AlgorithmExecution:
         if property_name is None and write_back:
             property_name = algorithm[:_PROPERTY_NAME_MAX]
@@ -178,7 +180,8 @@ class _Algorithms:
             write_back=write_back,
             timeout=timeout,
             weight_property=weight_property,
-            **selectors,
+            directed=self._directed if directed is None else directed,
+            subgraph_query=subgraph_query,
         )
         answer = self._http.post(f"{self._prefix}/{_segment(algorithm)}", json=body)
         execution = AlgorithmExecution.from_api_response(answer)
@@ -511,6 +514,7 @@ class NetworkXManager(_Algorithms):
 
     _prefix = "/networkx"
     _kind = "NetworkX"
+    _directed = False
 
     def algorithms(
         self, category: str | None = None, search: str | None = None
