@@ -277,11 +277,9 @@ class QueryTimeoutError(GraphOLAPTimeoutError):
     """A Cypher query exceeded its time limit on the instance."""
 
 
-class AlgorithmTimeoutError(GraphOLAPTimeoutError):
-    """An algorithm run went past its timeout; the SDK cancelled it on the instance.
-
-    ``execution`` is the last state the SDK saw (None when the error came from a response).
-    """
+class _AlgorithmRunError(GraphOLAPError):
+    """Base of the errors that end an algorithm run; ``execution`` is its last known state
+    (None when the error came from a response rather than from following an execution)."""
 
     def __init__(
         self,
@@ -300,7 +298,14 @@ class AlgorithmTimeoutError(GraphOLAPTimeoutError):
 
     @property
     def execution_id(self) -> str | None:
-        return _execution_id(self.execution, self.details)
+        if self.execution is not None:
+            return self.execution.execution_id
+        return _as_str(self.details.get("execution_id"))
+
+
+class AlgorithmTimeoutError(_AlgorithmRunError, GraphOLAPTimeoutError):
+    """An algorithm run went past its timeout: the instance's own limit, or the SDK's wait
+    (which first cancels the run on the instance, so it does not keep the lock)."""
 
 
 class QueryError(GraphOLAPError):
@@ -349,31 +354,12 @@ class AlgorithmNotFoundError(GraphOLAPError):
     """The instance has no algorithm by that name."""
 
 
-class AlgorithmFailedError(GraphOLAPError):
+class AlgorithmFailedError(_AlgorithmRunError):
     """An algorithm run failed; the message includes the instance's error.
 
     ``execution`` is the failed run (``execution.error``, ``execution.error_code``), or None
     when the error came from a response (``ALGORITHM_FAILED`` of a synchronous algorithm).
     """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        execution: AlgorithmExecution | None = None,
-        code: str | None = None,
-        details: dict[str, Any] | None = None,
-        status_code: int | None = None,
-        request_id: str | None = None,
-    ) -> None:
-        super().__init__(
-            message, code=code, details=details, status_code=status_code, request_id=request_id
-        )
-        self.execution = execution
-
-    @property
-    def execution_id(self) -> str | None:
-        return _execution_id(self.execution, self.details)
 
 
 class AlgorithmCancelledError(AlgorithmFailedError):
@@ -641,12 +627,6 @@ def _as_datetime(value: Any) -> datetime | None:
         return None if value is None else datetime.fromisoformat(str(value))
     except ValueError:
         return None
-
-
-def _execution_id(execution: AlgorithmExecution | None, details: dict[str, Any]) -> str | None:
-    if execution is not None:
-        return execution.execution_id
-    return _as_str(details.get("execution_id"))
 
 
 def _as_float(value: Any) -> float | None:

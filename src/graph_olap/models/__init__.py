@@ -1,10 +1,6 @@
 """Pydantic wire models shared by the SDK and the platform."""
 
-from graph_olap.models.algorithm import (
-    TERMINAL_EXECUTION_STATUSES,
-    AlgorithmExecution,
-    ExecutionStatus,
-)
+from graph_olap.models.algorithm import AlgorithmExecution, ExecutionStatus
 from graph_olap.models.common import InputModel, WireModel
 from graph_olap.models.instance import (
     EdgeTable,
@@ -46,7 +42,6 @@ from graph_olap.models.ops import HealthStatus
 from graph_olap.models.snapshot import Snapshot
 
 __all__ = [
-    "TERMINAL_EXECUTION_STATUSES",
     "AlgorithmExecution",
     "DiffChanges",
     "DiffSummary",
