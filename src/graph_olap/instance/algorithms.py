@@ -148,8 +148,11 @@ class _Algorithms:
         Returns the execution's state after the cancel. ``ExecutionNotFoundError`` when it is
         unknown or already finished.
         """
-        self._http.delete(f"/algo/executions/{_segment(execution_id)}", timeout=CANCEL_TIMEOUT)
+        self._request_cancel(execution_id)
         return self.status(execution_id)
+
+    def _request_cancel(self, execution_id: str) -> None:
+        self._http.delete(f"/algo/executions/{_segment(execution_id)}", timeout=CANCEL_TIMEOUT)
 
     # -- running ----------------------------------------------------------------------------
 
@@ -250,7 +253,7 @@ class _Algorithms:
             f"(execution {ident}, last seen {phase})"
         )
         try:
-            self._http.delete(f"/algo/executions/{_segment(ident)}", timeout=CANCEL_TIMEOUT)
+            self._request_cancel(ident)
         except ExecutionNotFoundError:
             # It ended between the last poll and the cancel: report how it ended.
             execution = self.status(ident)
@@ -272,7 +275,7 @@ class _Algorithms:
     def _cancel_quietly(self, execution: AlgorithmExecution, why: str) -> None:
         ident = execution.execution_id
         try:
-            self._http.delete(f"/algo/executions/{_segment(ident)}", timeout=CANCEL_TIMEOUT)
+            self._request_cancel(ident)
         except ExecutionNotFoundError:
             return  # it had already finished
         except GraphOLAPError as exc:
