@@ -471,7 +471,8 @@ class AlgorithmManager(_Algorithms):
         directed: bool = True,
         timeout: float = DEFAULT_ALGORITHM_TIMEOUT,
     ) -> dict[str, Any]:
-        """The shortest path from ``source`` to ``target`` (node ``_id``s, ``"Person_U001"``).
+        """The shortest path from ``source`` to ``target`` (node ``_id``s, ``"Person_U001"``, or
+        primary keys when ``node_label`` names one label), sent as ``source_id`` / ``target_id``.
 
         Synchronous: no execution to follow, nothing written. Returns ``{"path": [_id, ...],
         "hop_count": n, "total_weight": w}`` (``total_weight`` with a ``weight_property``).
@@ -480,7 +481,7 @@ class AlgorithmManager(_Algorithms):
             node_label,
             edge_type,
             None,
-            {"source": source, "target": target},
+            {"source_id": source, "target_id": target},
             write_back=False,
             timeout=timeout,
             weight_property=weight_property,

@@ -88,7 +88,7 @@ NATIVE = {
             "shortest_path",
             "native",
             "path",
-            [_param("source", "str", None), _param("target", "str", None)],
+            [_param("source_id", "node_id", None), _param("target_id", "node_id", None)],
             "path",
         ),
     ]
@@ -221,7 +221,7 @@ def make_algorithms_app(state: AlgoState) -> FastAPI:
         prop = execution["result_property"]
         if execution["algorithm"] == "shortest_path":
             params = execution["parameters"]
-            path = [params["source"], "Person_p2", params["target"]]
+            path = [params["source_id"], "Person_p2", params["target_id"]]
             result: dict[str, Any] = {"type": "path", "path": path, "length": 2}
         elif execution["write_back"]:
             result = {
@@ -288,7 +288,7 @@ def make_algorithms_app(state: AlgoState) -> FastAPI:
                 lock,
             )
         if name == "shortest_path" and not state.async_shortest_path:
-            path = [params["source"], "Person_p2", params["target"]]
+            path = [params["source_id"], "Person_p2", params["target_id"]]
             return JSONResponse({"path": path, "hop_count": 2, "total_weight": None})
         execution_id = str(uuid.uuid4())
         execution: dict[str, Any] = {

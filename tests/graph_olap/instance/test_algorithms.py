@@ -754,7 +754,7 @@ def test_shortest_path_is_synchronous(conn: InstanceConnection, state: AlgoState
         "/algo/shortest_path",
         {
             "node_label": "Person",
-            "parameters": {"source": "Person_p1", "target": "Person_p3"},
+            "parameters": {"source_id": "Person_p1", "target_id": "Person_p3"},
             "write_back": False,
             "timeout_ms": 300_000,
             "directed": True,
