@@ -19,7 +19,7 @@ from typing import Any, Literal
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from tests.graph_olap.instance.wrapper_standin import Seen
+from tests.graph_olap.instance.wrapper_standin import Seen, _error
 
 Outcome = Literal[
     "completed",  # ends completed after ``polls_to_finish`` status reads
@@ -141,13 +141,6 @@ class AlgoState:
 
     def starts(self) -> list[Seen]:
         return [s for s in self.requests if s.method == "POST" and "/algorithms" not in s.path]
-
-
-def _error(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> Any:
-    return JSONResponse(
-        {"error": {"code": code, "message": message, "details": details or {}}},
-        status_code=status,
-    )
 
 
 def _now() -> str:
