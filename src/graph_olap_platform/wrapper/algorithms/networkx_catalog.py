@@ -204,7 +204,7 @@ def info(name: str) -> dict[str, Any]:
     url = (
         f"{DOCS_URL}/{section}/generated/{algorithm.networkx_function}.html"
         if section == "algorithms"
-        else f"{DOCS_URL}/generated/networkx.classes.function.{algorithm.function.__name__}.html"
+        else f"{DOCS_URL}/generated/{algorithm.networkx_function}.html"
     )
     return {
         **algorithm.entry(),
@@ -472,8 +472,9 @@ def _walk(package: ModuleType) -> list[ModuleType]:
 
 
 def _build() -> _Registry:
-    found: list[tuple[str, str, Callable[..., Any]]] = []  # (category, name, function)
-    seen: set[int] = set()
+    # (category, attribute, function); an alias (load_centrality = newman_betweenness_centrality)
+    # is listed under both names, as NetworkX documents both.
+    found: list[tuple[str, str, Callable[..., Any]]] = []
     for module in _walk(nx.algorithms):
         category = module.__name__.split(".")[2]
         for attr, obj in vars(module).items():
@@ -481,10 +482,8 @@ def _build() -> _Registry:
                 attr.startswith("_")
                 or not inspect.isfunction(obj)
                 or obj.__module__ != module.__name__
-                or id(obj) in seen
             ):
                 continue
-            seen.add(id(obj))
             found.append((category, attr, obj))
     for attr in _CLASS_FUNCTIONS:
         found.append((_CLASS_FUNCTIONS_CATEGORY, attr, getattr(nx.classes.function, attr)))
@@ -497,7 +496,7 @@ def _build() -> _Registry:
         # The function exported as nx.<name> keeps the bare name; other namesakes are qualified.
         bare = counts[attr] == 1 or getattr(nx, attr, None) is function
         name = attr if bare else f"{category}.{attr}"
-        algorithm = _describe_function(name, category, function)
+        algorithm = _describe_function(name, attr, category, function)
         if algorithm is not None and name not in algorithms:
             algorithms[name] = algorithm
     return _Registry(
@@ -508,7 +507,7 @@ def _build() -> _Registry:
 
 
 def _describe_function(
-    name: str, category: str, function: Callable[..., Any]
+    name: str, attr: str, category: str, function: Callable[..., Any]
 ) -> NetworkXAlgorithm | None:
     """The catalogue entry for ``function``, or None when it cannot run on our graph."""
     if (
@@ -546,7 +545,7 @@ def _describe_function(
     return NetworkXAlgorithm(
         name=name,
         function=function,
-        networkx_function=f"{function.__module__}.{function.__name__}",
+        networkx_function=f"{function.__module__}.{attr}",
         category=category,
         description=_summary(doc),
         parameters=tuple(parameters),
@@ -556,7 +555,7 @@ def _describe_function(
             sections.get("Returns", []),
             source_relative=any(p.required and is_source_like(p) for p in parameters),
         ),
-        signature=f"{function.__name__}{_public_signature(signature)}",
+        signature=f"{attr}{_public_signature(signature)}",
         not_implemented_for=_not_implemented_for(function),
     )
 
