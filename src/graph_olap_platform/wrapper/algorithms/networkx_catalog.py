@@ -726,6 +726,8 @@ def _kinds(name: str, text: str, default: Any, *, graph_param: bool) -> tuple[st
         kinds.append("object")
     if not kinds and words & {"function", "callable", "class"}:
         return ("function",)
+    if not kinds and name in ("weight", "distance"):
+        kinds.append("string")  # an edge attribute name, even where undocumented (degree)
     if not kinds:
         kinds = list(_kinds_from_default(default))
     return tuple(kinds)

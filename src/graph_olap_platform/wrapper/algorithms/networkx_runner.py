@@ -70,7 +70,7 @@ _EDGE_CHUNK: Final = 200_000  # edges added between two cancel checks
 _CHECK_EVERY: Final = 1024  # items consumed between two cancel checks
 _REPR_CHARS: Final = 300
 _REPR: Final = reprlib.Repr()  # keyword arguments only from Python 3.12
-_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxset, _REPR.maxstring = 3, 20, 20, 20, 80
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxset, _REPR.maxstring = 3, 8, 8, 8, 60
 _INT64_MAX: Final = 2**63 - 1
 
 # What a NetworkX call may raise for a bad graph or bad input: a failed run, not a wrapper bug.
@@ -262,7 +262,8 @@ class _SubgraphBuilder:
                 raise AlgorithmError(
                     400,
                     "VALIDATION_FAILED",
-                    f"No relationship returned by subgraph_query has {weight_property!r}",
+                    f"weight_property {weight_property!r}: no relationship returned by "
+                    "subgraph_query has it",
                     {"field": "weight_property"},
                 )
             weights = np.fromiter(
@@ -507,9 +508,9 @@ class _Context:
 class _Budget:
     """Counts payload entries (capped at ``MAX_ITEMS``) and checks the cancel token as it goes."""
 
-    def __init__(self, token: CancelToken, limit: int = MAX_ITEMS) -> None:
+    def __init__(self, token: CancelToken) -> None:
         self.token = token
-        self.left = limit
+        self.left = MAX_ITEMS
         self.steps = 0
         self.truncated = False
 
@@ -817,6 +818,8 @@ def _unknown(result: Any, ctx: _Context, *, truncated: bool = False) -> Algorith
         text = _REPR.repr(shown)
     except Exception:  # a foreign object whose repr fails: its type is all we can say
         text = f"<{type(shown).__name__}>"
+    if len(text) > _REPR_CHARS:
+        text = text[: _REPR_CHARS - 1] + "…"
     return AlgorithmResult(
         kind="unknown",
         payload={"repr": text, "value": value, "truncated": truncated or budget.truncated},
