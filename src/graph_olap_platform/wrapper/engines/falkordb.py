@@ -93,6 +93,7 @@ from datetime import time as dtime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -102,6 +103,7 @@ import redis
 from graph_olap_platform.wrapper.engines.base import (
     EdgeSpec,
     EngineError,
+    GraphView,
     NodeSpec,
     PropertySpec,
     QueryOutput,
@@ -113,6 +115,14 @@ from graph_olap_platform.wrapper.engines.redis_server import (
     RedisServerError,
     connect,
 )
+from graph_olap_platform.wrapper.engines.views import (
+    check_writable,
+    concatenate,
+    resolve_selection,
+    unknown_label,
+    weights_array,
+    write_input,
+)
 from graph_olap_platform.wrapper.values import iso_datetime, iso_duration, plain
 
 log = logging.getLogger("graph_olap_platform.wrapper.engines")
@@ -121,6 +131,8 @@ COLUMN_TYPES_METADATA = b"graph_olap.column_types"
 """Arrow schema metadata key of ``query_arrow`` tables (the same as the Kuzu-family engines')."""
 
 GRAPH_NAME = "graph"
+STAGING_PROPERTY = "__graph_olap_writing"
+"""Where ``write_node_property`` puts values until one statement publishes them."""
 MAX_NODE_LOSS = 0.10
 MAX_EDGE_LOSS = 0.05
 _READ_ROWS = 500_000  # Parquet rows read (and key-checked) at once; sent in chunk_rows slices
@@ -608,6 +620,15 @@ class _Catalog:
     keys: list[str] = field(default_factory=list)
 
 
+def _declare_into(types: dict[str, str | None], properties: Iterable[PropertySpec]) -> None:
+    for prop in properties:
+        declared = prop.type.upper()
+        if prop.name not in types:
+            types[prop.name] = declared
+        elif types[prop.name] != declared:
+            types[prop.name] = None  # ambiguous: infer from the values
+
+
 def _declared_json(properties: Iterable[PropertySpec]) -> frozenset[str]:
     return frozenset(p.name for p in properties if p.type.upper() in _JSON_TYPES | {"LIST"})
 
@@ -778,6 +799,8 @@ class FalkorDBEngine:
         self._lookup_query = (
             "UNWIND $ids AS i MATCH (n) WHERE id(n) = i RETURN i, labels(n)[0], null"
         )
+        self._write_lock = threading.Lock()  # one property write-back at a time
+        self._written: dict[str, dict[str, str]] = {}  # label -> written property -> type
 
     # -- lifecycle --------------------------------------------------------------------------------
     def open(self, work_dir: Path, *, threads: int) -> None:
@@ -927,12 +950,19 @@ class FalkorDBEngine:
         self._declare(edge.properties)
 
     def _declare(self, properties: Iterable[PropertySpec]) -> None:
-        for prop in properties:
-            declared = prop.type.upper()
-            if prop.name not in self._property_types:
-                self._property_types[prop.name] = declared
-            elif self._property_types[prop.name] != declared:
-                self._property_types[prop.name] = None  # ambiguous: infer from the values
+        _declare_into(self._property_types, properties)
+
+    def _redeclare(self) -> None:
+        """Property types again from the mapping and the written properties (after a write
+        or drop changed the latter)."""
+        types: dict[str, str | None] = {}
+        for node in self._node_specs.values():
+            _declare_into(types, [node.primary_key, *node.properties])
+        for edge in self._edge_specs.values():
+            _declare_into(types, edge.properties)
+        for names in self._written.values():
+            _declare_into(types, [PropertySpec(name, kind) for name, kind in names.items()])
+        self._property_types = types
 
     def load_nodes(self, node: NodeSpec) -> int:
         self._register_node(node)
@@ -1170,6 +1200,210 @@ class FalkorDBEngine:
                     code="DATABASE_ERROR",
                 )
             time.sleep(0.01)
+
+    # -- algorithms (docs/algorithms.md) ----------------------------------------------------------
+    def graph_view(
+        self,
+        labels: list[str],
+        rel_types: list[str],
+        *,
+        weight_property: str | None = None,
+        timeout_ms: int,
+    ) -> GraphView:
+        """Nodes from the ids kept at load time (no query); relationships as ``id()`` pairs of
+        one compact reply per type, mapped to view indexes through a lookup array."""
+        chosen, specs = resolve_selection(
+            labels, rel_types, self._node_specs, self._edge_specs, weight_property
+        )
+        nodes = [self._label_nodes(label, timeout_ms) for label in chosen]
+        lookup = _index_lookup([ids for _, ids in nodes])
+        sources: list[np.ndarray] = []
+        targets: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        for spec in specs:
+            cypher = (
+                f"MATCH ()-[r:{quote_identifier(spec.type)}]->() "
+                "RETURN id(startNode(r)), id(endNode(r))"
+            )  # ``r`` must be returned: an unused one would count parallel edges once
+            if weight_property is not None:
+                cypher += f", r.{quote_identifier(weight_property)}"
+            with gc_paused():
+                response = self._read(cypher, {}, timeout_ms)
+                rows = response[1] if len(response) > 2 else []
+                count = len(rows)
+                src = np.fromiter((row[0][1] for row in rows), np.int64, count)
+                dst = np.fromiter((row[1][1] for row in rows), np.int64, count)
+                if weight_property is not None:
+                    weights.append(weights_array(_numbers([row[2][1] for row in rows])))
+                del response, rows
+            sources.append(_view_indexes(lookup, src, spec.type))
+            targets.append(_view_indexes(lookup, dst, spec.type))
+        return GraphView(
+            labels=chosen,
+            keys=[keys for keys, _ in nodes],
+            src=concatenate(sources, np.int64),
+            dst=concatenate(targets, np.int64),
+            rel_types=[spec.type for spec in specs],
+            weights=concatenate(weights, np.float64) if weight_property is not None else None,
+        )
+
+    def _label_nodes(self, label: str, timeout_ms: int) -> tuple[pa.Array, np.ndarray]:
+        """Primary keys and internal ids of a label's nodes, in id order."""
+        loaded = self._node_rows.get(label)
+        if loaded is not None:
+            return loaded[0], np.asarray(loaded[1].to_numpy(zero_copy_only=False), np.int64)
+        spec = self._node_specs[label]
+        table = self.query_arrow(
+            f"MATCH (n:{quote_identifier(label)}) "
+            f"RETURN id(n) AS i, n.{quote_identifier(spec.primary_key.name)} AS k ORDER BY i",
+            {},
+            timeout_ms=timeout_ms,
+        )
+        keys = _cast_keys(table.column("k"), spec.primary_key.type.upper())
+        ids = pc.cast(table.column("i"), pa.int64()).combine_chunks()
+        self._node_rows[label] = (keys, ids)
+        return keys, np.asarray(ids.to_numpy(zero_copy_only=False), np.int64)
+
+    def write_node_property(
+        self, label: str, name: str, value_type: str, keys: pa.Array, values: pa.Array
+    ) -> int:
+        """Values go to a staging property by UNWIND batches that seek nodes by internal id,
+        then one statement moves them into ``name`` for the whole label (nodes not written
+        read null) and clears the staging property. A failure before that statement only
+        clears the staging property; the statement itself is atomic (FalkorDB undoes a failed
+        query). So readers never see half a write, and a failure leaves ``name`` as it was."""
+        node = self._node_specs.get(label)
+        if node is None:
+            raise unknown_label(label, self._node_specs)
+        declared, key_array, value_array = write_input(node, name, value_type, keys, values)
+        column = quote_identifier(name)
+        known_keys, known_ids = self._label_nodes(label, 0)
+        try:
+            key_array = _cast_keys(key_array, node.primary_key.type.upper())
+            if key_array.type != known_keys.type:
+                key_array = pc.cast(key_array, known_keys.type)
+        except (pa.ArrowException, ValueError) as exc:
+            raise EngineError(
+                f"Keys for {label}.{name} are not {node.primary_key.type} values: {exc}",
+                code="QUERY_ERROR",
+            ) from exc
+        positions = pc.index_in(key_array, value_set=known_keys)
+        found = pc.is_valid(positions)
+        ids = pc.take(pa.array(known_ids, pa.int64()), positions.filter(found))
+        literals = [
+            pc.cast(ids, pa.string()),
+            _Converter(f"{label}.{name}", []).literals(
+                _LoadColumn(name, declared), value_array.filter(found)
+            ),
+        ]
+        staging = quote_identifier(STAGING_PROPERTY)
+        with self._write_lock:
+            try:
+                for start in range(0, len(ids), self.chunk_rows):
+                    chunk = [array.slice(start, self.chunk_rows) for array in literals]
+                    self._set_values(
+                        "UNWIND $rows AS r WITH r[0] AS i, r[1] AS v "
+                        f"MATCH (n) WHERE id(n) = i SET n.{staging} = v",
+                        _rows_literal(chunk),
+                    )
+                self._write(
+                    f"MATCH (n:{quote_identifier(label)}) "
+                    f"SET n.{column} = n.{staging}, n.{staging} = NULL",
+                    what=f"{label}.{name}",
+                )
+            except BaseException as exc:
+                self._clear_property(label, STAGING_PROPERTY)
+                if isinstance(exc, Exception):
+                    raise EngineError(
+                        f"Writing {label}.{name} failed, nothing was written: {exc}",
+                        code="DATABASE_ERROR",
+                    ) from exc
+                raise
+            self._written.setdefault(label, {})[name] = declared
+            self._remember_written(label)
+        return len(ids)
+
+    def _set_values(self, cypher: str, rows: str) -> None:
+        self._write_rows(cypher, rows, what="algorithm results")
+
+    def _clear_property(self, label: str, name: str) -> None:
+        """Best effort: the server may be the reason a write failed."""
+        try:
+            self._write(
+                f"MATCH (n:{quote_identifier(label)}) SET n.{quote_identifier(name)} = NULL",
+                what=f"clearing {label}.{name}",
+            )
+        except EngineError:
+            log.exception("FalkorDB: could not clear %s.%s", label, name)
+
+    def drop_node_property(self, label: str, name: str) -> None:
+        node = self._node_specs.get(label)
+        if node is None:
+            return
+        check_writable(node, name)
+        with self._write_lock:
+            self._write(
+                f"MATCH (n:{quote_identifier(label)}) SET n.{quote_identifier(name)} = NULL",
+                what=f"dropping {label}.{name}",
+            )
+            self._written.get(label, {}).pop(name, None)
+            self._remember_written(label)
+
+    def _remember_written(self, label: str) -> None:
+        """Written properties join the label's declared ones: nodes show them (null when
+        absent, as FalkorDB stores no nulls) and ``n.name`` columns keep their type."""
+        node = self._node_specs[label]
+        written = tuple(self._written.get(label, {}))
+        self._node_entities[label] = _Entity(
+            label,
+            node.primary_key.name,
+            (node.primary_key.name, *(p.name for p in node.properties), *written),
+            _declared_json(node.properties),
+        )
+        self._redeclare()
+
+    def written_properties(self) -> dict[str, dict[str, str]]:
+        """Properties written by ``write_node_property`` and still present: label -> name ->
+        type."""
+        return {label: dict(names) for label, names in self._written.items() if names}
+
+    def native_algorithm(
+        self, name: str, view: GraphView, parameters: dict[str, Any], *, timeout_ms: int
+    ) -> np.ndarray | None:
+        """``algo.WCC`` for ``wcc`` without parameters; None otherwise (module docstring)."""
+        if name != "wcc" or any(v is not None for v in parameters.values()):
+            return None
+        if not view.labels or not view.rel_types:  # algo.WCC reads "no types" as "every type"
+            return None
+        if any(label not in self._node_specs for label in view.labels) or any(
+            rel_type not in self._edge_specs for rel_type in view.rel_types
+        ):
+            return None
+        nodes = [self._label_nodes(label, timeout_ms) for label in view.labels]
+        if [len(ids) for _, ids in nodes] != [len(keys) for keys in view.keys]:
+            return None  # not a view of this graph as loaded
+        cypher = (
+            f"CALL algo.WCC({{nodeLabels: {cypher_literal(view.labels)}, "
+            f"relationshipTypes: {cypher_literal(view.rel_types)}}}) "
+            "YIELD node, componentId RETURN id(node), componentId"
+        )
+        with gc_paused():
+            response = self._read(cypher, {}, timeout_ms)
+            rows = response[1] if len(response) > 2 else []
+            count = len(rows)
+            ids = np.fromiter((row[0][1] for row in rows), np.int64, count)
+            components = np.fromiter((row[1][1] for row in rows), np.int64, count)
+            del response, rows
+        lookup = _index_lookup([ids for _, ids in nodes])
+        index = lookup[ids[(ids >= 0) & (ids < len(lookup))]]
+        if count != view.num_nodes or len(index) != count or (index < 0).any():
+            log.warning("FalkorDB algo.WCC answered other nodes than the view's; not used")
+            return None
+        values = np.full(view.num_nodes, -1, np.int64)
+        values[index] = components
+        if (values < 0).any():
+            return None
+        return first_seen_numbering(values)
 
     # -- queries ----------------------------------------------------------------------------------
     def query(
@@ -1425,6 +1659,53 @@ class FalkorDBEngine:
         if len(self._node_ids) + len(node_ids) > _NODE_ID_CACHE:
             self._node_ids = {}
         self._node_ids.update(node_ids)
+
+
+def _index_lookup(id_arrays: list[np.ndarray]) -> np.ndarray:
+    """Internal node id -> view index (-1: not a node of the view), labels numbered in order."""
+    size = max((int(ids.max()) + 1 for ids in id_arrays if len(ids)), default=0)
+    lookup = np.full(size, -1, np.int64)
+    start = 0
+    for ids in id_arrays:
+        lookup[ids] = np.arange(start, start + len(ids), dtype=np.int64)
+        start += len(ids)
+    return lookup
+
+
+def _view_indexes(lookup: np.ndarray, ids: np.ndarray, rel_type: str) -> np.ndarray:
+    inside = (ids >= 0) & (ids < len(lookup))
+    index = lookup[np.where(inside, ids, 0)] if len(lookup) else np.full(len(ids), -1)
+    index[~inside] = -1
+    if (index < 0).any():
+        raise EngineError(
+            f"A {rel_type} relationship ends at a node outside the selected labels",
+            code="DATABASE_ERROR",
+        )
+    return index
+
+
+def _numbers(values: list[Any]) -> pa.Array:
+    """A compact-reply column of numbers (doubles arrive as text, integers as ints)."""
+    try:
+        return pa.array(values, pa.string())  # doubles (and nulls)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        pass
+    try:
+        return pa.array(values, pa.int64())
+    except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError):
+        pass
+    return pa.array([None if v is None else float(v) for v in values], pa.float64())
+
+
+def first_seen_numbering(labels: np.ndarray) -> np.ndarray:
+    """Component or community ids renumbered 0, 1, ... in order of their first node index
+    (as scipy's ``connected_components`` numbers them)."""
+    if not len(labels):
+        return labels.astype(np.int64)
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first), dtype=np.int64)
+    return rank[inverse.reshape(-1)]
 
 
 def _own_rss_bytes() -> int | None:

@@ -15,3 +15,4 @@ class LadybugEngine(KuzuFamilyEngine):
     module_name = "ladybug"
     in_memory = False
     chunk_rows = None
+    csr_export = True
