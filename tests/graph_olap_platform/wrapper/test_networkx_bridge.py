@@ -618,6 +618,47 @@ def test_build_graph() -> None:
     }  # fmt: skip
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("multigraph", [False, True])
+def test_partition_modularity_matches_networkx(
+    weighted: bool, directed: bool, multigraph: bool
+) -> None:
+    """Parallel edges, both directions of a pair and self loops, as build_graph reads them."""
+    rng = np.random.default_rng(int(weighted) + 2 * int(directed) + 4 * int(multigraph))
+    src = np.concatenate([SRC, SRC[:20], DST[20:30], [3, 3, 7]]).astype(np.int64)
+    dst = np.concatenate([DST, DST[:20], SRC[20:30], [3, 3, 9]]).astype(np.int64)
+    view = GraphView(
+        labels=U.labels,
+        keys=U.keys,
+        src=src,
+        dst=dst,
+        weights=rng.uniform(0.1, 2.0, len(src)) if weighted else None,
+    )
+    community = rng.integers(0, 5, N).astype(np.int64)
+    graph = build_graph(view, directed=directed, multigraph=multigraph)
+    groups = [{IDS[i] for i in np.flatnonzero(community == c)} for c in range(5)]
+    expected = nx.community.modularity(graph, groups, weight="weight" if weighted else None)
+    actual = networkx_runner.partition_modularity(
+        view, community, directed=directed, multigraph=multigraph, weighted=weighted
+    )
+    assert actual == approx(expected)
+    # And in a communities result.
+    result = run(
+        "louvain_communities" if not directed else "weakly_connected_components",
+        {"seed": 1} if not directed else {},
+        view,
+        directed=directed,
+        token=CancelToken(),
+        multigraph=multigraph,
+    )
+    partition = [{IDS[i] for i in np.flatnonzero(result.values == c)} for c in
+                 range(result.summary["community_count"])]  # fmt: skip
+    assert result.summary["modularity"] == approx(
+        nx.community.modularity(graph, partition, weight="weight" if weighted else None)
+    )
+
+
 def test_a_prebuilt_graph_is_used() -> None:
     graph = build_graph(U, directed=True)
     result = run("pagerank", {}, U, directed=True, token=CancelToken(), graph=graph)
