@@ -833,6 +833,8 @@ def test_valid_parameters_are_normalised() -> None:
     }  # fmt: skip
     assert validate_parameters("triangles", {"nodes": ["a", 1]}) == {"nodes": ["a", 1]}
     assert validate_parameters("louvain_communities", None) == {}
+    # null where NetworkX takes no None: its default (max_iter is 100, not None).
+    assert validate_parameters("pagerank", {"max_iter": None, "alpha": 0.5}) == {"alpha": 0.5}
 
 
 # -- subgraphs from a query ------------------------------------------------------------------------

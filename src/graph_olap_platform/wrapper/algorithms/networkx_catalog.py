@@ -42,8 +42,11 @@ __all__ = [
     "Parameter",
     "canonical_name",
     "catalog",
+    "check_graph_type",
     "info",
+    "is_source_like",
     "resolve",
+    "uses_multigraph",
     "validate_parameters",
 ]
 
@@ -200,12 +203,9 @@ def info(name: str) -> dict[str, Any]:
     and an ``example`` start body; 404 ``ALGORITHM_NOT_FOUND`` (with close matches) if unknown."""
     algorithm = resolve(name)
     module = algorithm.networkx_function.rsplit(".", 1)[0]
-    section = "algorithms" if module.startswith("networkx.algorithms") else "functions"
-    url = (
-        f"{DOCS_URL}/{section}/generated/{algorithm.networkx_function}.html"
-        if section == "algorithms"
-        else f"{DOCS_URL}/generated/{algorithm.networkx_function}.html"
-    )
+    # The reference keeps algorithms under algorithms/, the graph functions at its root.
+    section = "algorithms/" if module.startswith("networkx.algorithms") else ""
+    url = f"{DOCS_URL}/{section}generated/{algorithm.networkx_function}.html"
     return {
         **algorithm.entry(),
         "networkx_function": algorithm.networkx_function,
@@ -278,6 +278,8 @@ def validate_parameters(
         if isinstance(checked, _Invalid):
             invalid.append(str(raw_name))
             problems.append(f"{key!r} must be {checked.expected}, got {_json_type(value)}")
+            continue
+        if checked is _OMIT:
             continue
         out[key] = checked
     for param in algorithm.parameters:
@@ -363,10 +365,16 @@ def _is_node(value: Any) -> bool:
     return isinstance(value, str) or _is_int(value)
 
 
+_OMIT: Final = object()
+
+
 def _check_value(param: Parameter, value: Any) -> Any:
-    """The value to pass (integral floats become ints), or ``_Invalid``."""
+    """The value to pass (integral floats become ints), ``_Invalid``, or ``_OMIT`` for a null
+    where NetworkX takes no None (the SDK sends ``max_iter=None`` for "the default")."""
     if value is None:
-        return None if param.nullable or not param.required else _Invalid(param.type)
+        if param.nullable:
+            return None
+        return _OMIT if not param.required else _Invalid(_describe(param.kinds))
     for kind in param.kinds:
         if kind == "any":
             return value

@@ -388,12 +388,17 @@ def run(
         return _classify(result, context)
     except (Cancelled, AlgorithmError):
         raise
-    except nx.NetworkXNotImplemented as exc:
+    except nx.NetworkXNotImplemented as exc:  # a helper's decorator, or self loops
+        text = str(exc)
+        hint = (
+            "; run it with directed=true"
+            if "undirected" in text
+            else "; run it with directed=false"
+            if "directed" in text
+            else ""
+        )
         raise AlgorithmError(
-            400,
-            "VALIDATION_FAILED",
-            f"{algorithm.name} {exc}" + (" (set directed)" if "directed" in str(exc) else ""),
-            {"field": "directed"},
+            400, "VALIDATION_FAILED", f"{algorithm.name}: {text}{hint}", {"field": "directed"}
         ) from exc
     except nx.NodeNotFound as exc:
         raise AlgorithmError(
