@@ -156,6 +156,8 @@ def test_wcc_is_not_native_outside_what_the_procedure_expresses(engine: FalkorDB
     view = engine.graph_view(["Person"], ["KNOWS"], timeout_ms=TIMEOUT)
     assert engine.native_algorithm("wcc", view, {"unknown": 1}, timeout_ms=TIMEOUT) is None
     assert engine.native_algorithm("wcc", view, {"unknown": None}, timeout_ms=TIMEOUT) is not None
+    indifferent = {"directed": False, "weight_property": "since"}  # weak components ignore both
+    assert engine.native_algorithm("wcc", view, indifferent, timeout_ms=TIMEOUT) is not None
     no_types = engine.graph_view(["Person"], [], timeout_ms=TIMEOUT)  # algo.WCC: every type
     assert engine.native_algorithm("wcc", no_types, {}, timeout_ms=TIMEOUT) is None
     foreign = GraphView(["Person"], [pa.array(["U000"])], np.zeros(0, np.int64), np.zeros(0))

@@ -5,6 +5,19 @@ Arrow export; they differ in how a database must be opened and loaded, which the
 in ``ladybug.py`` and ``ryugraph.py`` set through class attributes. The engine module is imported
 only when ``open`` runs, so importing this package never loads either library (the two cannot
 share a process).
+
+**Algorithms** (docs/algorithms.md, "Engines"). ``graph_view`` numbers a label's nodes by their
+table offset, with the primary keys from the same offset-ordered key array that resolves
+relationship endpoints (cached: the loaded graph never gains nodes); relationships come as
+offset pairs in one Arrow table per type (``offset(id(a)), offset(id(b))[, r.w]``), or, on
+LadybugDB for same-label types without weights, from its native CSR export (checked: indptr
+length, last offset, index range; else the pairs are read). ``write_node_property`` is one
+transaction on one connection: drop the column if it exists, add it, then one ``LOAD FROM`` of
+an Arrow table of (key, value) matched by primary key — so the written values replace the
+property for the whole label, a failure rolls everything back (the previous values stay), and
+readers see the old or the new column, never a mix. Written properties join the label's known
+properties, so nodes show them even when null. There are no native algorithms: the compiled
+implementations run on the view.
 """
 
 from __future__ import annotations
