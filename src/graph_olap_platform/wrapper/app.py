@@ -29,6 +29,10 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph_olap_platform.field_paths import field_errors
+from graph_olap_platform.wrapper.algorithms.base import AlgorithmError
+from graph_olap_platform.wrapper.algorithms.executions import ExecutionManager
+from graph_olap_platform.wrapper.algorithms.routes import algorithm_router
+from graph_olap_platform.wrapper.algorithms.write_back import PropertyWriter
 from graph_olap_platform.wrapper.control_plane import (
     STANDALONE_CALLER,
     AuthError,
@@ -123,6 +127,7 @@ def create_app(
 ) -> FastAPI:
     executor = ThreadPoolExecutor(settings.query_workers, thread_name_prefix="engine")
     engine = state.engine
+    executions = ExecutionManager(PropertyWriter(engine, state))
 
     async def in_thread(fn: Callable[[], T], timeout: float | None = None) -> T:
         future = asyncio.get_running_loop().run_in_executor(executor, fn)
@@ -154,6 +159,7 @@ def create_app(
             yield
         finally:
             state.stop_event.set()
+            executions.shutdown()
             if metrics is not None:
                 metrics.cancel()
             if control_plane is not None:
@@ -167,6 +173,7 @@ def create_app(
         description="Cypher queries on one graph instance.",
         lifespan=lifespan,
     )
+    app.state.executions = executions
 
     async def authorised(request: Request) -> Caller:
         if control_plane is None:
@@ -221,7 +228,7 @@ def create_app(
             "memory_usage_bytes": memory,
             "disk_usage_bytes": disk,
             "threads": settings.threads,
-            "lock": {"locked": False},
+            "lock": executions.lock_json(),
         }
         if state.error_code:
             body["error_code"] = state.error_code
@@ -233,6 +240,7 @@ def create_app(
         require_ready()
         mapping = state.mapping
         assert mapping is not None
+        written = state.algorithm_properties  # replaced, never mutated: a consistent snapshot
         body = {
             "node_tables": [
                 {
@@ -240,6 +248,7 @@ def create_app(
                     "primary_key": node.primary_key.name,
                     "primary_key_type": node.primary_key.type,
                     "properties": {p.name: p.type for p in node.properties},
+                    "algorithm_properties": written.get(node.label, {}),
                     "node_count": state.node_counts.get(node.label, 0),
                 }
                 for node in mapping.nodes
@@ -258,12 +267,9 @@ def create_app(
             ],
             "total_nodes": sum(state.node_counts.values()),
             "total_edges": sum(state.edge_counts.values()),
+            "algorithm_properties": written,
         }
         return json_response(body)
-
-    @app.get("/lock")
-    async def lock(_caller: Caller = Depends(authorised)) -> Response:
-        return json_response({"lock": {"locked": False}})
 
     @app.post("/admin/threads", include_in_schema=False)
     async def set_threads(request: Request) -> Response:
@@ -349,6 +355,19 @@ def create_app(
             first_line = exc.message.strip().splitlines()[0] if exc.message.strip() else exc.code
             raise WrapperError(status_code, exc.code, first_line, details) from exc
 
+    def report_activity() -> None:
+        if control_plane is not None:
+            control_plane.report_activity()
+
+    app.include_router(
+        algorithm_router(
+            state,
+            executions,
+            authorised=authorised,
+            require_ready=require_ready,
+            report_activity=report_activity,
+        )
+    )
     _install_error_handlers(app)
     return app
 
@@ -356,6 +375,10 @@ def create_app(
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(WrapperError)
     async def wrapper_error(_request: Request, exc: WrapperError) -> Response:
+        return error_response(exc.status_code, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(AlgorithmError)
+    async def algorithm_error(_request: Request, exc: AlgorithmError) -> Response:
         return error_response(exc.status_code, exc.code, exc.message, exc.details)
 
     @app.exception_handler(AuthError)

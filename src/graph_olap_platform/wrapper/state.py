@@ -21,6 +21,9 @@ class WrapperState:
     mapping: InstanceMapping | None = None
     node_counts: dict[str, int] = field(default_factory=dict)
     edge_counts: dict[str, int] = field(default_factory=dict)
+    algorithm_properties: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Node properties written by algorithm runs: label -> {name: DOUBLE | INT64 | BOOL}.
+    Replaced, never mutated in place, so readers need no lock."""
     error_code: str | None = None
     error_message: str | None = None
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))

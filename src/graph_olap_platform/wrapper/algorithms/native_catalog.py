@@ -63,12 +63,6 @@ def _seed(what: str) -> ParamSpec:
     )  # fmt: skip
 
 
-# Kept by the spec for engines that iterate; the exact compiled algorithms need no iterations.
-_NO_EFFECT_ITERATIONS = ParamSpec(
-    "max_iterations", "int", "Accepted for compatibility; the exact algorithm does not iterate",
-    100, minimum=1, maximum=100_000,
-)  # fmt: skip
-
 ALGORITHMS: tuple[NativeAlgorithm, ...] = (
     NativeAlgorithm(
         "pagerank", "centrality",
@@ -89,13 +83,13 @@ ALGORITHMS: tuple[NativeAlgorithm, ...] = (
         "wcc", "community",
         "Weakly connected components (edges read in both directions); ids 0..k-1 in the "
         "order of each component's first node",
-        "communities", "scipy", (_NO_EFFECT_ITERATIONS,), value_type="INT64",
+        "communities", "scipy", value_type="INT64",
         aliases=("connected_components",),
     ),
     NativeAlgorithm(
         "scc", "community",
         "Strongly connected components; ids 0..k-1 in the order of each component's first node",
-        "communities", "scipy", (_NO_EFFECT_ITERATIONS,), value_type="INT64",
+        "communities", "scipy", value_type="INT64",
         aliases=("scc_kosaraju",),
     ),
     NativeAlgorithm(
