@@ -366,6 +366,11 @@ def test_overwrite_with_another_type_replaces_the_property(graph: Graph) -> None
         p: [True, False][i] if i < 2 else None for i, p in enumerate(PERSONS)
     }
     assert person_node(engine, 100)["community"] is True
+    # The same type again, for fewer nodes: still replaced, no value of the last run survives.
+    assert engine.write_node_property("Person", "community", "BOOL", keys[1:2], flags[:1]) == 1
+    assert person_values(engine, "community") == {
+        p: True if i == 1 else None for i, p in enumerate(PERSONS)
+    }
     engine.drop_node_property("Person", "community")
 
 

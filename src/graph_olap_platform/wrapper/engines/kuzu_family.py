@@ -627,10 +627,9 @@ class KuzuFamilyEngine:
             existing = self._property_type(session, label, name)
             self._statement(session, "BEGIN TRANSACTION")
             try:
-                if existing is not None and existing != declared:
+                if existing is not None:  # replaced: no value of an earlier run survives
                     self._statement(session, f"ALTER TABLE {table} DROP {column}")
-                if existing != declared:
-                    self._statement(session, f"ALTER TABLE {table} ADD {column} {declared}")
+                self._statement(session, f"ALTER TABLE {table} ADD {column} {declared}")
                 updated = self._set_values(session, node, name, rows)
                 self._statement(session, "COMMIT")
             except Exception as exc:
