@@ -84,6 +84,7 @@ class Execution:
     interruptible: bool = False  # in pure-Python work that an async exception may stop
     thread_ident: int | None = None
     done: threading.Event = field(default_factory=threading.Event)
+    start_json: dict[str, Any] = field(default_factory=dict)  # the 202 answer: as it started
 
     @property
     def holder_id(self) -> str:
@@ -227,6 +228,7 @@ class ExecutionManager:
             name=f"algorithm-{request.algorithm}-{execution.execution_id[:8]}",
             daemon=True,
         )
+        execution.start_json = execution.to_json()  # a quick run may finish before it is sent
         timer.start()
         worker.start()
         return execution
@@ -336,11 +338,11 @@ class ExecutionManager:
             timer.cancel()
         execution.done.set()
         log.info(
-            "algorithm %s %s (%s) after %.3f s",
+            "algorithm %s %s after %.3f s%s",
             execution.request.algorithm,
             execution.status,
-            execution.error_code or "ok",
             execution.elapsed_seconds(),
+            f": {execution.error_code} {execution.error}" if execution.error else "",
         )
 
     def _stop(self, execution: Execution, reason: str) -> None:

@@ -80,7 +80,7 @@ def algorithm_router(
 
     def start(request: AlgorithmRequest, caller: Caller, job: Job) -> Response:
         execution = manager.start(request, caller.username, job)
-        return _json(execution.to_json(), 202)
+        return _json(execution.start_json, 202)
 
     # -- native ------------------------------------------------------------------------------
     @router.get("/algo/algorithms")

@@ -8,7 +8,8 @@ reported as an unknown parameter rather than silently ignored.
 
 Defaults: no labels and no types select the whole graph; types without labels select the types'
 endpoint labels; labels without types select every type whose two endpoints are selected. A type
-named explicitly whose endpoints are not both selected contributes no relationships.
+named explicitly whose endpoints are not both selected is left out (it has no relationship
+between the selected nodes).
 """
 
 from __future__ import annotations
@@ -171,10 +172,15 @@ def resolve_selection(
         labels = [label for label in all_labels if label in ends]
     else:
         labels = list(all_labels)
-    if body.edge_types is not None:
-        rel_types = [t for t in edges if t in body.edge_types]
-    else:
-        rel_types = [t for t, e in edges.items() if e.from_node in labels and e.to_node in labels]
+    # A type reaching outside the labels has no relationship in this graph (the engines refuse
+    # to read one): it is left out, and the execution's edge_types show what was used.
+    rel_types = [
+        t
+        for t, e in edges.items()
+        if (body.edge_types is None or t in body.edge_types)
+        and e.from_node in labels
+        and e.to_node in labels
+    ]
 
     weight = body.weight_property
     if weight is not None:

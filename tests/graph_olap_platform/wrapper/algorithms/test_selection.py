@@ -44,10 +44,14 @@ def test_defaults(mapping: InstanceMapping) -> None:
     # Types without labels: the types' endpoints.
     assert selected(mapping, {"edge_type": "KNOWS"}) == (["Customer"], ["KNOWS"])
     assert selected(mapping, {"edge_types": ["VIEWED"]}) == (["Customer", "Product"], ["VIEWED"])
-    # A type named explicitly is kept even when its endpoints are not both selected.
+    # A type reaching outside the selected labels has no relationship there: left out.
     assert selected(mapping, {"node_label": "Product", "edge_type": "PURCHASED"}) == (
         ["Product"],
-        ["PURCHASED"],
+        [],
+    )
+    assert selected(mapping, {"node_label": "Customer", "edge_type": ["KNOWS", "VIEWED"]}) == (
+        ["Customer"],
+        ["KNOWS"],
     )
 
 
