@@ -7,11 +7,12 @@ the GIL runs in a child process (``compute_process``) that a cancel kills. Pure-
 (NetworkX) is interrupted with an asynchronous ``Cancelled`` raised in its thread, but only inside
 ``RunContext.interruptible()``, never while the engine is being called.
 
-A cancel or timeout marks the execution at once; whatever the run still computes is discarded,
-because the run checks, under the manager's mutex, that it was not cancelled before it commits to
-finishing. From then on (the ``writing`` phase) it can no longer be cancelled: the write-back is
-all or nothing and short, so it completes and the run reports ``completed`` (a DELETE then gets
-409 ``EXECUTION_NOT_CANCELLABLE``; a timeout past that point is ignored). The last 100
+A cancel or timeout marks the execution at once and frees the lock; whatever the run still
+computes is discarded, because the run checks, under the manager's mutex, that it was not
+cancelled before it commits to writing. Once writing (the ``writing`` phase), a cancel or timeout
+stops the write between two labels and drops what this run wrote; the run then ends
+``cancelled`` (or ``failed`` with ``ALGORITHM_TIMEOUT``) and frees the lock, so the lock is held
+at most one label's write longer, and a DELETE answers once the rollback is done. The last 100
 executions are kept.
 """
 
@@ -80,7 +81,7 @@ class Execution:
     error: str | None = None
     error_code: str | None = None
     error_details: dict[str, Any] = field(default_factory=dict)
-    committed: bool = False  # finishing: no cancel or timeout any more
+    committed: bool = False  # writing: a cancel or timeout rolls back, then the worker ends it
     interruptible: bool = False  # in pure-Python work that an async exception may stop
     thread_ident: int | None = None
     done: threading.Event = field(default_factory=threading.Event)
@@ -245,7 +246,12 @@ class ExecutionManager:
             result = self._store(execution, outcome, context)
             self._finish(execution, "completed", result=result, force=True)
         except Cancelled:
-            self._finish(execution, "cancelled", message="Cancelled")
+            # Before writing the execution is already terminal; while writing it ends here,
+            # after the rollback.
+            if execution.token.reason == "timeout":
+                self._finish(execution, "failed", *self._timeout_error(execution), force=True)
+            else:
+                self._finish(execution, "cancelled", "Cancelled by the user", force=True)
         except AlgorithmError as exc:
             self._finish(execution, "failed", exc.message, exc.code, exc.details, force=True)
         except QueryTimeout:
@@ -279,7 +285,7 @@ class ExecutionManager:
             def progress(message: str) -> None:
                 execution.message = message
 
-            updated = self.writer.write(view, name, result, progress)
+            updated = self.writer.write(view, name, result, progress, execution.token)
             body.update(
                 property_name=name,
                 nodes_updated=sum(updated.values()),
@@ -352,10 +358,18 @@ class ExecutionManager:
             if execution.interruptible and execution.thread_ident is not None:
                 _raise_in_thread(execution.thread_ident, Cancelled)
 
-    def _expire(self, execution: Execution) -> None:
+    @staticmethod
+    def _timeout_error(execution: Execution) -> tuple[str, str, dict[str, Any]]:
         timeout = execution.request.timeout_ms
         message = f"{execution.request.algorithm} ran longer than its timeout of {timeout} ms"
-        if self._finish(execution, "failed", message, "ALGORITHM_TIMEOUT", {"timeout_ms": timeout}):
+        return message, "ALGORITHM_TIMEOUT", {"timeout_ms": timeout}
+
+    def _expire(self, execution: Execution) -> None:
+        with self.mutex:
+            writing = execution.committed and not execution.terminal
+        if writing:
+            execution.token.cancel("timeout")  # the writer rolls back and ends the run
+        elif self._finish(execution, "failed", *self._timeout_error(execution)):
             self._stop(execution, "timeout")
 
     # -- reading and cancelling -------------------------------------------------------------
@@ -379,6 +393,9 @@ class ExecutionManager:
         return matching[:limit], len(matching)
 
     def cancel(self, execution_id: str) -> Execution:
+        """Cancel a running execution. One that is writing is told to roll back and is not
+        terminal yet when this returns: wait for ``done`` (it may still end ``completed``
+        when the cancel came after its last write)."""
         execution = self.get(execution_id)
         with self.mutex:
             if execution.terminal:
@@ -389,22 +406,21 @@ class ExecutionManager:
                     {"execution_id": execution_id, "status": execution.status},
                 )
             if execution.committed:
-                raise AlgorithmError(
-                    409,
-                    "EXECUTION_NOT_CANCELLABLE",
-                    f"Execution {execution_id} is writing its results (all or nothing) and can "
-                    "no longer be cancelled",
-                    {"execution_id": execution_id, "status": execution.status},
-                )
+                execution.token.cancel("cancelled")
+                return execution
             timer = self._mark(execution, "cancelled", "Cancelled by the user", None, None)
         self._after(execution, timer)
         self._stop(execution, "cancelled")
         return execution
 
-    def shutdown(self) -> None:
-        """Stop the run holding the lock (the instance is going away)."""
+    def shutdown(self, wait_seconds: float = 10) -> None:
+        """Stop the run holding the lock (the instance is going away); a run that is writing
+        gets ``wait_seconds`` to roll back before the engine closes."""
         holder = self._holder
-        if holder is not None and self._finish(
-            holder, "cancelled", "The instance stopped", "INSTANCE_STOPPING"
-        ):
+        if holder is None:
+            return
+        if self._finish(holder, "cancelled", "The instance stopped", "INSTANCE_STOPPING"):
             self._stop(holder, "cancelled")
+        else:
+            holder.token.cancel("cancelled")
+            holder.done.wait(wait_seconds)

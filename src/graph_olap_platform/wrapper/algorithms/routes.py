@@ -119,6 +119,14 @@ def algorithm_router(
     async def cancel(execution_id: str, caller: Caller = Depends(authorised)) -> Response:
         may_run(caller)
         execution = manager.cancel(execution_id)
+        await _finished(execution)  # at once, or after a write in progress is rolled back
+        if execution.status != "cancelled":
+            raise AlgorithmError(
+                404,
+                "EXECUTION_NOT_FOUND",
+                f"Execution {execution_id} is already {execution.status}",
+                {"execution_id": execution_id, "status": execution.status},
+            )
         return _json({"status": execution.status, "execution_id": execution.execution_id})
 
     @router.post("/algo/{name}")
@@ -143,7 +151,8 @@ def algorithm_router(
                 execution.error or "The shortest path was cancelled",
                 {**execution.error_details, "execution_id": execution.execution_id},
             )
-        return _json({**execution.result, "execution_id": execution.execution_id})
+        # No execution_id: the answer is the path itself (the run is still in the history).
+        return _json(execution.result)
 
     # -- NetworkX ----------------------------------------------------------------------------
     @router.get("/networkx/algorithms")

@@ -1,8 +1,9 @@
 """What a finished run leaves behind: a node property on every label of its graph, or values.
 
 Writing is all or nothing across labels: the engine writes one label's values at once (all rows
-or none), and when a later label fails, the property is dropped again from the labels this run
-wrote, so no label keeps values of a failed run. A property an earlier run wrote is dropped
+or none), and when a later label fails, or the run is cancelled or times out while writing, the
+property is dropped again from the labels this run wrote, so no label keeps values of a run that
+did not complete. A property an earlier run wrote is dropped
 first, so it holds this run's values only (nodes outside a ``subgraph_query`` read null, not a
 previous run's value), whatever type it had before.
 """
@@ -16,7 +17,12 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from graph_olap_platform.wrapper.algorithms.base import AlgorithmError, AlgorithmResult
+from graph_olap_platform.wrapper.algorithms.base import (
+    AlgorithmError,
+    AlgorithmResult,
+    Cancelled,
+    CancelToken,
+)
 from graph_olap_platform.wrapper.algorithms.selection import check_result_property
 from graph_olap_platform.wrapper.engines.base import Engine, EngineError, GraphView
 from graph_olap_platform.wrapper.state import WrapperState
@@ -110,8 +116,11 @@ class PropertyWriter:
         name: str,
         result: AlgorithmResult,
         progress: Callable[[str], None] = lambda _message: None,
+        token: CancelToken | None = None,
     ) -> dict[str, int]:
-        """Nodes updated per label; ``AlgorithmError(DATABASE_ERROR)`` after rolling back."""
+        """Nodes updated per label. A failure raises ``AlgorithmError(DATABASE_ERROR)`` and a
+        cancel seen between two labels (or after the last) ``Cancelled``, both after rolling
+        back what this run wrote."""
         assert result.value_type is not None
         if self.state.mapping is not None:  # a subgraph may reach labels the request did not name
             check_result_property(self.state.mapping, view.labels, name)
@@ -121,6 +130,8 @@ class PropertyWriter:
         label = ""
         try:
             for label, keys in zip(view.labels, view.keys, strict=True):
+                if token is not None:
+                    token.check()
                 progress(f"Writing {name} to {len(keys)} {label} nodes")
                 if name in self.state.algorithm_properties.get(label, {}):
                     self.engine.drop_node_property(label, name)
@@ -131,6 +142,11 @@ class PropertyWriter:
                 )
                 written.append(label)
                 self._record(label, name, result.value_type)
+            if token is not None:
+                token.check()
+        except Cancelled:
+            self._roll_back(written, name)
+            raise
         except Exception as exc:
             self._roll_back(written, name)
             message = exc.message if isinstance(exc, EngineError) else str(exc)

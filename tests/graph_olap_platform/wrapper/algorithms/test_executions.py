@@ -251,20 +251,34 @@ def test_remaining_time_is_the_budget_for_engine_calls(manager: ExecutionManager
     assert 4_000 < seen[0] <= 5_000
 
 
-def test_a_write_in_progress_completes_and_cannot_be_cancelled(
+def test_a_cancel_while_writing_rolls_the_write_back(
+    manager: ExecutionManager, engine: RecordingEngine, state: WrapperState
+) -> None:
+    engine.gate = threading.Event()
+    execution = manager.start(request(), "alice", values_job([1.0] * 5))
+    assert engine.writing.wait(5)  # label A is being written
+    assert manager.cancel(execution.execution_id) is execution
+    assert not execution.terminal and manager.lock_json()["locked"] is True
+    engine.gate.set()
+    assert wait(execution).status == "cancelled"
+    assert engine.calls == [("write", "A", "score"), ("drop", "A", "score")]  # B never started
+    assert engine.properties == {} and state.algorithm_properties == {}
+    assert manager.lock_json() == {"locked": False}
+
+
+def test_a_timeout_while_writing_rolls_the_write_back(
     manager: ExecutionManager, engine: RecordingEngine, state: WrapperState
 ) -> None:
     engine.gate = threading.Event()
     execution = manager.start(request(timeout_ms=300), "alice", values_job([1.0] * 5))
     assert engine.writing.wait(5)
-    with pytest.raises(AlgorithmError) as refused:
-        manager.cancel(execution.execution_id)
-    assert (refused.value.status_code, refused.value.code) == (409, "EXECUTION_NOT_CANCELLABLE")
-    time.sleep(0.5)  # past the timeout: a committed run is not timed out either
-    assert execution.status == "running" and manager.lock_json()["locked"] is True
+    time.sleep(0.5)  # past the timeout: the write in progress finishes, then rolls back
+    assert execution.status == "running" and execution.token.reason == "timeout"
     engine.gate.set()
-    assert wait(execution).status == "completed"
-    assert set(engine.properties) == {("A", "score"), ("B", "score")}
+    wait(execution)
+    assert execution.status == "failed" and execution.error_code == "ALGORITHM_TIMEOUT"
+    assert engine.properties == {} and state.algorithm_properties == {}
+    assert manager.lock_json() == {"locked": False}
 
 
 def test_a_failed_write_rolls_back_the_labels_already_written(
