@@ -74,6 +74,8 @@ class Execution:
     token: CancelToken = field(default_factory=CancelToken)
     status: str = "running"
     phase: str = "extracting"
+    phase_started: float = field(default_factory=time.monotonic)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per finished phase
     message: str = "Starting"
     completed_at: datetime | None = None
     finished_monotonic: float | None = None
@@ -94,6 +96,17 @@ class Execution:
     @property
     def terminal(self) -> bool:
         return self.status in TERMINAL
+
+    def enter(self, phase: str, message: str) -> None:
+        """Move to ``phase``; the time spent in the previous one goes to ``timings``."""
+        self.close_phase()
+        self.phase, self.message = phase, message
+
+    def close_phase(self) -> None:
+        now = time.monotonic()
+        spent = self.timings.get(self.phase, 0.0) + now - self.phase_started
+        self.timings[self.phase] = round(spent, 4)
+        self.phase_started = now
 
     def elapsed_seconds(self) -> float:
         end = self.finished_monotonic or time.monotonic()
@@ -121,6 +134,7 @@ class Execution:
             "parameters": request.parameters,
             "timeout_ms": request.timeout_ms,
             "progress": {"phase": self.phase, "message": self.message},
+            "phase_seconds": dict(self.timings),
             "result": self.result,
             "error": self.error,
             "error_code": self.error_code,
@@ -160,7 +174,7 @@ class RunContext:
 
     def phase(self, phase: str, message: str) -> None:
         self.token.check()
-        self.execution.phase, self.execution.message = phase, message
+        self.execution.enter(phase, message)
 
     def remaining_ms(self) -> int:
         return max(1, int((self.deadline - time.monotonic()) * 1000))
@@ -280,7 +294,7 @@ class ExecutionManager:
         }
         if request.write_back and request.result_property:
             name = request.result_property
-            execution.phase, execution.message = "writing", f"Writing {name}"
+            execution.enter("writing", f"Writing {name}")
 
             def progress(message: str) -> None:
                 execution.message = message
@@ -325,6 +339,7 @@ class ExecutionManager:
         result: dict[str, Any] | None = None,
     ) -> threading.Timer | None:
         """The terminal state, with the mutex held; the lock is free when this returns."""
+        execution.close_phase()
         execution.status = status
         execution.completed_at = datetime.now(UTC)
         execution.finished_monotonic = time.monotonic()

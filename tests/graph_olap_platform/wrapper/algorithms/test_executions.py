@@ -142,6 +142,8 @@ def test_a_run_writes_every_label_and_releases_the_lock(
     assert state.algorithm_properties == {"A": {"score": "DOUBLE"}, "B": {"score": "DOUBLE"}}
     assert manager.lock_json() == {"locked": False}
     assert body["duration_seconds"] is not None and body["completed_at"].endswith("Z")
+    assert set(body["phase_seconds"]) == {"extracting", "computing", "writing"}
+    assert sum(body["phase_seconds"].values()) <= body["duration_seconds"] + 0.01
 
 
 def test_a_second_start_is_refused_with_the_holder(manager: ExecutionManager) -> None:
