@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-extras="platform"
+extras="platform,analysis,jupyter"
 if [[ "${1:-}" == "--dev" ]]; then extras="dev"; fi
 
 python=${PYTHON:-python3}
