@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what graph-olap needs on a fresh Debian machine: a virtualenv with the package and,
-# with --dev, the test tools and a PostgreSQL server for the store tests.
+# with --dev, the test tools, a PostgreSQL server for the store tests and Debian's Chromium for
+# the browser tests (Playwright drives /usr/bin/chromium; it never downloads a browser).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,4 +22,13 @@ if [[ "$extras" == "dev" ]] && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >
   export DEBIAN_FRONTEND=noninteractive
   $sudo_cmd apt-get update -qq
   $sudo_cmd apt-get install -y -qq postgresql >/dev/null
+fi
+
+if [[ "$extras" == "dev" ]] && [[ ! -x /usr/bin/chromium ]]; then
+  echo "Installing Chromium (Debian package) for the browser tests..."
+  sudo_cmd=""
+  if [[ "$(id -u)" != "0" ]]; then sudo_cmd="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
