@@ -21,7 +21,7 @@ RATIO_ROW = re.compile(r"^\s+ladybug\b.*\s\d+\.\d+x\s.*\b(PASS|MISS)\s*$", re.MU
 
 @pytest.mark.parametrize(
     ("script", "rows"),
-    [("startup.py", 2), ("query_latency.py", 2), ("query_df.py", 1)],
+    [("startup.py", 2), ("query_latency.py", 2), ("query_df.py", 1), ("algorithms.py", 2)],
 )
 def test_benchmark_smoke(script: str, rows: int) -> None:
     done = subprocess.run(

@@ -63,6 +63,7 @@ Selector = str | Sequence[str] | None
 DEFAULT_ALGORITHM_TIMEOUT: Final = 300.0
 """Seconds; the instance enforces it too (``timeout_ms``)."""
 MAX_POLL_INTERVAL: Final = 1.0
+LONG_POLL_MS: Final = 1000  # how long one status read may wait for the run to end
 CANCEL_TIMEOUT: Final = 10.0
 # Margin for the HTTP read timeout of a synchronous algorithm over its own limit.
 _TRANSPORT_MARGIN: Final = 10.0
@@ -127,7 +128,16 @@ class _Algorithms:
 
         ``ExecutionNotFoundError`` when the instance does not know it (it keeps the last 100).
         """
-        answer = self._http.get(f"/algo/status/{_segment(execution_id)}")
+        return self._status(execution_id)
+
+    def _status(self, execution_id: str, *, wait_ms: int = 0) -> AlgorithmExecution:
+        """``wait_ms``: the instance answers as soon as the run ends, or after that long."""
+        path = f"/algo/status/{_segment(execution_id)}"
+        if wait_ms <= 0:
+            answer = self._http.get(path)
+        else:
+            timeout = self._http.config.timeout + wait_ms / 1000
+            answer = self._http.get(path, params={"wait_ms": wait_ms}, timeout=timeout)
         return AlgorithmExecution.from_api_response(answer)
 
     def executions(self, limit: int = 20, status: str | None = None) -> list[AlgorithmExecution]:
@@ -215,11 +225,17 @@ class _Algorithms:
         """Follow ``execution`` to its end; see the module docstring for the outcomes."""
         latest = execution
         unread = True  # the first check reports the start answer instead of reading again
+        # Status reads are long polls: the instance answers the moment the run ends, so a
+        # quick run is seen in milliseconds, not at the next poll. An instance that answers at
+        # once (no long polling) gets the usual backing-off pauses between reads.
+        long_polled = True
 
         def check() -> AlgorithmExecution | None:
-            nonlocal latest, unread
+            nonlocal latest, unread, long_polled
             if not unread:
-                latest = self.status(latest.execution_id)
+                started = time.monotonic()
+                latest = self._status(latest.execution_id, wait_ms=LONG_POLL_MS)
+                long_polled = time.monotonic() - started >= 0.8 * LONG_POLL_MS / 1000
             unread = False
             _show(reporter, latest)
             if on_progress is not None:
@@ -233,7 +249,7 @@ class _Algorithms:
                     timeout=timeout,
                     poll_interval=MAX_POLL_INTERVAL,
                     on_timeout=_WaitExpired,
-                    sleep=self._sleep,
+                    sleep=lambda seconds: None if long_polled else self._sleep(seconds),
                 )
             except _WaitExpired:
                 final = self._cancel_after_timeout(latest, timeout)

@@ -181,6 +181,8 @@ class NodeTable(WireModel):
     primary_key: str
     primary_key_type: str
     properties: dict[str, str] = Field(default_factory=dict)
+    # Properties written back by algorithms on this instance (name -> type); not in the mapping.
+    algorithm_properties: dict[str, str] = Field(default_factory=dict)
     node_count: int | None = None
 
 
@@ -199,3 +201,5 @@ class GraphSchema(WireModel):
     edge_tables: list[EdgeTable]
     total_nodes: int = 0
     total_edges: int = 0
+    # label -> {property name -> type} written back by algorithms since the instance started.
+    algorithm_properties: dict[str, dict[str, str]] = Field(default_factory=dict)

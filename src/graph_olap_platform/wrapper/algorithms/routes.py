@@ -9,6 +9,7 @@ modules (scipy, igraph, NetworkX) are imported on first use, not at the wrapper'
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,6 +28,7 @@ from graph_olap_platform.wrapper.control_plane import Caller
 from graph_olap_platform.wrapper.mapping import InstanceMapping
 from graph_olap_platform.wrapper.state import WrapperState
 
+MAX_STATUS_WAIT_MS = 10_000  # the longest a status read may be held open
 # A synchronous run's failure as an HTTP answer; other codes are 500.
 _SYNC_STATUS = {"VALIDATION_FAILED": 400, "ALGORITHM_TIMEOUT": 408, "ALGORITHM_CANCELLED": 409}
 
@@ -47,11 +49,17 @@ async def _body(request: Request) -> Any:
         ) from exc
 
 
-async def _finished(execution: Execution) -> None:
+async def _finished(execution: Execution, *, deadline: float | None = None) -> None:
+    """Until the execution is done (or ``deadline``, a ``time.monotonic()`` value, passes)."""
     delay = 0.002
     while not execution.done.is_set():
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            delay = min(delay, remaining)
         await asyncio.sleep(delay)
-        delay = min(delay * 2, 0.05)
+        delay = min(delay * 2, 0.02)
 
 
 def algorithm_router(
@@ -95,9 +103,16 @@ def algorithm_router(
 
     @router.get("/algo/status/{execution_id}")
     async def execution_status(
-        execution_id: str, _caller: Caller = Depends(authorised)
+        execution_id: str,
+        wait_ms: int = Query(0, ge=0, le=MAX_STATUS_WAIT_MS),
+        _caller: Caller = Depends(authorised),
     ) -> Response:
-        return _json(manager.get(execution_id).to_json())
+        """``wait_ms`` makes it a long poll: the answer comes when the run ends, or after that
+        long, so a waiting client learns of the end at once without polling fast."""
+        execution = manager.get(execution_id)
+        if wait_ms:
+            await _finished(execution, deadline=time.monotonic() + wait_ms / 1000)
+        return _json(execution.to_json())
 
     @router.get("/algo/executions")
     async def executions(

@@ -8,6 +8,7 @@ must not see) and are shared by the whole module.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -329,6 +330,28 @@ def test_the_lock_blocks_other_runs_but_not_queries(server: WrapperProcess) -> N
     assert run(server, "degree", {"node_label": "Customer", "write_back": False})["status"] == (
         "completed"
     )
+
+
+def test_status_long_poll_answers_when_the_run_ends(ladybug: WrapperProcess) -> None:
+    slow = start(ladybug, f"/networkx/{SLOW}", {"node_label": "Customer"})
+    path = f"/algo/status/{slow['execution_id']}"
+    started = time.monotonic()
+    held = call(ladybug, "GET", path, params={"wait_ms": 300}).json()
+    assert held["status"] == "running"
+    assert 0.3 <= time.monotonic() - started < 2  # held for wait_ms while it runs
+
+    def cancel_soon() -> None:
+        time.sleep(0.3)
+        call(ladybug, "DELETE", f"/algo/executions/{slow['execution_id']}")
+
+    canceller = threading.Thread(target=cancel_soon)
+    canceller.start()
+    started = time.monotonic()
+    ended = call(ladybug, "GET", path, params={"wait_ms": 10_000}).json()
+    canceller.join()
+    assert ended["status"] == "cancelled"
+    assert time.monotonic() - started < 3  # answered when the run ended, not after 10 s
+    error_of(call(ladybug, "GET", path, params={"wait_ms": 60_000}), 400, "VALIDATION_FAILED")
 
 
 def test_timeouts_and_failures_release_the_lock(ladybug: WrapperProcess) -> None:
