@@ -1,0 +1,2 @@
+"""Jupyter integration: the %cypher magic, result and progress widgets, rich reprs and the
+notebook stylesheet."""
