@@ -4,29 +4,39 @@ Get one with ``client.instances.connect(instance_id)`` or ``client.quick_start(m
 It sends the same credentials as the control-plane client and goes through the same HTTP layer
 (retries, typed errors). Queries are POSTs and are never re-sent once they may have reached the
 instance; reads of schema, lock and status are retried like any GET.
+
+Every query carries a ``query_id`` made here. Ctrl-C (``KeyboardInterrupt``) while waiting for
+an answer sends ``POST /query/{query_id}/cancel``, so the engine stops working on a query nobody
+waits for any more, then re-raises the interrupt (with a note saying what the instance did).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import cached_property
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, TypeVar
 
 import httpx
 
 from graph_olap._optional import require
 from graph_olap.config import Config
+from graph_olap.exceptions import GraphOLAPError
 from graph_olap.http import HTTPClient
 from graph_olap.instance._envelope import unwrap
+from graph_olap.instance._recent import remember_connection
 from graph_olap.instance.algorithms import AlgorithmManager, NetworkXManager
+from graph_olap.instance.plan import PlanMode, QueryPlan
 from graph_olap.instance.result import QueryResult
 from graph_olap.instance.values import encode_value
 from graph_olap.models import GraphSchema, LockStatus
 
 __all__ = [
     "ARROW_STREAM",
+    "CANCEL_TIMEOUT",
     "DEFAULT_QUERY_TIMEOUT",
     "MAX_QUERY_TIMEOUT",
     "MIN_QUERY_TIMEOUT",
@@ -40,8 +50,13 @@ MAX_QUERY_TIMEOUT = 1800.0
 # The HTTP read timeout of a query is its engine limit plus this, so the instance's
 # QUERY_TIMEOUT answer arrives before the client gives up on the connection.
 _TRANSPORT_MARGIN = 10.0
+CANCEL_TIMEOUT = 5.0  # seconds a Ctrl-C waits for the instance to acknowledge the cancel
 
 DataFrameBackend = Literal["pandas", "polars"]
+CancelState = Literal["cancelled", "abandoned", "not_running", "unreachable"]
+_T = TypeVar("_T")
+
+logger = logging.getLogger(__name__)
 
 
 class InstanceConnection:
@@ -96,6 +111,9 @@ class InstanceConnection:
             unreachable_hint=hint,
             service_name=f"Graph OLAP {which}",
         )
+        self.last_cancel: CancelState | None = None
+        """What the instance did with the last query interrupted by Ctrl-C (None: none yet)."""
+        remember_connection(self)
 
     @property
     def instance_url(self) -> str:
@@ -129,7 +147,10 @@ class InstanceConnection:
         ``QueryTimeoutError``, ``ServiceUnavailableError`` (still loading).
         """
         body = _query_body(cypher, parameters, timeout, max_rows)
-        answer = self._http.post("/query", json=body, timeout=self._read_timeout(timeout))
+        answer = self._cancellable(
+            body,
+            lambda: self._http.post("/query", json=body, timeout=self._read_timeout(timeout)),
+        )
         return QueryResult.from_response(answer, coerce_types=coerce_types)
 
     def query_df(
@@ -149,12 +170,15 @@ class InstanceConnection:
             raise ValueError(f"backend must be 'pandas' or 'polars', got {backend!r}")
         frame_lib = require(backend, f"query_df(backend={backend!r})")
         body = _query_body(cypher, parameters, timeout, None)
-        response = self._http.request_raw(
-            "POST",
-            "/query",
-            json=body,
-            headers={"Accept": ARROW_STREAM},
-            timeout=self._read_timeout(timeout),
+        response = self._cancellable(
+            body,
+            lambda: self._http.request_raw(
+                "POST",
+                "/query",
+                json=body,
+                headers={"Accept": ARROW_STREAM},
+                timeout=self._read_timeout(timeout),
+            ),
         )
         content_type = response.headers.get("content-type", "")
         if content_type.startswith("application/json"):
@@ -186,6 +210,79 @@ class InstanceConnection:
     ) -> dict[str, Any] | None:
         """The first row as a dict, or None when the query returns no rows."""
         return self.query(cypher, parameters, timeout=timeout, max_rows=1).first()
+
+    def explain(
+        self,
+        cypher: str,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> QueryPlan:
+        """The engine's plan for a query, without running it (``EXPLAIN`` / ``GRAPH.EXPLAIN``).
+
+        Raises ``QueryError`` for bad Cypher, as :meth:`query` does.
+        """
+        return self._plan("explain", cypher, parameters, timeout)
+
+    def profile(
+        self,
+        cypher: str,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> QueryPlan:
+        """Run a query and return the engine's profile (rows and time per operator) instead of
+        its rows (``PROFILE`` / ``GRAPH.PROFILE``)."""
+        return self._plan("profile", cypher, parameters, timeout)
+
+    def cancel_query(self, query_id: str) -> CancelState:
+        """Ask the instance to stop the query sent with ``query_id``.
+
+        ``cancelled``: the engine was interrupted; ``abandoned``: the engine cannot stop a
+        running query (FalkorDB), it runs until its timeout and its answer is dropped;
+        ``not_running``: nothing runs under that id (a query arriving later with it is
+        refused); ``unreachable``: the instance did not answer.
+        """
+        try:
+            answer = self._http.post(f"/query/{query_id}/cancel", json={}, timeout=CANCEL_TIMEOUT)
+        except (GraphOLAPError, httpx.HTTPError) as exc:
+            logger.warning("cancelling query %s failed: %s", query_id, exc)
+            return "unreachable"
+        state = str(unwrap(answer).get("state", "not_running"))
+        if state in ("cancelled", "abandoned", "not_running"):
+            return state  # type: ignore[return-value]
+        return "not_running"
+
+    def _plan(
+        self,
+        mode: PlanMode,
+        cypher: str,
+        parameters: Mapping[str, Any] | None,
+        timeout: float | None,
+    ) -> QueryPlan:
+        body = {**_query_body(cypher, parameters, timeout, None), "mode": mode}
+        answer = self._cancellable(
+            body,
+            lambda: self._http.post("/query", json=body, timeout=self._read_timeout(timeout)),
+        )
+        data = unwrap(answer)
+        if data.get("mode") != mode or "plan" not in data:
+            # A wrapper from before plans ignores ``mode`` and answers rows.
+            raise GraphOLAPError(
+                f"This instance cannot {mode} queries (its wrapper predates query plans); "
+                "start a new instance to use it"
+            )
+        return QueryPlan.from_response(data, mode=mode)
+
+    def _cancellable(self, body: dict[str, Any], send: Callable[[], _T]) -> _T:
+        """Send a query; on Ctrl-C cancel it on the instance, then re-raise the interrupt."""
+        try:
+            return send()
+        except KeyboardInterrupt as interrupt:
+            state = self.cancel_query(str(body["query_id"]))
+            self.last_cancel = state
+            interrupt.add_note(_CANCEL_NOTES[state].format(id=body["query_id"]))
+            raise
 
     # -- algorithms -------------------------------------------------------------------------
 
@@ -251,7 +348,8 @@ def _query_body(
 ) -> dict[str, Any]:
     if not isinstance(cypher, str) or not cypher.strip():
         raise ValueError("query needs Cypher text, e.g. 'MATCH (n) RETURN count(n)'")
-    body: dict[str, Any] = {"query": cypher}
+    # The id names the query for a cancel; 96 random bits cannot collide with another caller's.
+    body: dict[str, Any] = {"query": cypher, "query_id": uuid.uuid4().hex[:24]}
     if parameters:
         body["parameters"] = {str(key): encode_value(value) for key, value in parameters.items()}
     if timeout is not None:
@@ -266,3 +364,14 @@ def _query_body(
             raise ValueError(f"max_rows must be 1 or more, got {max_rows!r}")
         body["max_rows"] = int(max_rows)
     return body
+
+
+_CANCEL_NOTES: dict[CancelState, str] = {
+    "cancelled": "The instance stopped query {id}.",
+    "abandoned": (
+        "The instance's engine cannot stop a running query: query {id} runs until its timeout "
+        "and its answer is dropped."
+    ),
+    "not_running": "Query {id} was no longer running on the instance.",
+    "unreachable": "The instance did not answer the cancel of query {id}.",
+}

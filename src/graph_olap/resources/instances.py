@@ -18,6 +18,7 @@ from graph_olap.config import Config
 from graph_olap.durations import format_duration
 from graph_olap.exceptions import GraphOLAPTimeoutError, InstanceFailedError, InvalidStateError
 from graph_olap.http import HTTPClient
+from graph_olap.instance._recent import remember_instance
 from graph_olap.instance.connection import InstanceConnection
 from graph_olap.models import (
     Instance,
@@ -313,7 +314,9 @@ class InstanceResource(Resource):
             label = _PHASE_LABELS.get(phase, phase.replace("_", " "))
             reporter.update(phase, completed, total, label=label)
             if progress.status == "running":
-                return self.get(instance_id)
+                instance = self.get(instance_id)
+                remember_instance(instance.id, instance.name)  # %cypher's "last instance"
+                return instance
             if progress.status in ("failed", "stopping"):
                 raise self._failed(instance_id, progress)
             return None

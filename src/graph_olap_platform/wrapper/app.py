@@ -13,13 +13,15 @@ import asyncio
 import hmac
 import logging
 import os
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import orjson
 import pyarrow as pa
@@ -49,6 +51,10 @@ log = logging.getLogger("graph_olap_platform.wrapper.app")
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
 TIMEOUT_GRACE_SECONDS = 5.0
 """How long past ``timeout_ms`` the app waits for the engine before answering 408 itself."""
+EARLY_CANCEL_SECONDS = 60.0
+"""A cancel that arrives before its query is remembered this long (the two requests travel on
+different connections, so the cancel can overtake the query it names)."""
+QUERY_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
 T = TypeVar("T")
 
@@ -73,6 +79,48 @@ class QueryRequest(BaseModel):
     parameters: dict[str, Any] | None = None
     timeout_ms: int = Field(60_000, ge=1_000, le=1_800_000)
     max_rows: int | None = Field(None, ge=1)
+    query_id: str | None = Field(None, pattern=QUERY_ID_PATTERN)
+    """The caller's name for this query, for ``POST /query/{query_id}/cancel``."""
+    mode: Literal["run", "explain", "profile"] = "run"
+    """``explain``/``profile`` answer the engine's plan (one ``plan`` column) instead of rows."""
+
+
+@dataclass
+class InFlight:
+    """A query the app is running under a caller's ``query_id``."""
+
+    username: str | None
+    cancelled: bool = False
+
+
+class QueryRegistry:
+    """Queries in flight by id, and cancels that arrived before their query (event loop only:
+    no locking needed)."""
+
+    def __init__(self) -> None:
+        self.running: dict[str, InFlight] = {}
+        self.early: dict[str, float] = {}  # query id -> monotonic time of the cancel
+
+    def start(self, query_id: str, username: str | None) -> InFlight:
+        if query_id in self.running:
+            raise WrapperError(
+                409,
+                "CONFLICT",
+                f"A query with id {query_id} is already running",
+                {"query_id": query_id},
+            )
+        entry = InFlight(username, cancelled=self.early.pop(query_id, None) is not None)
+        self.running[query_id] = entry
+        return entry
+
+    def finish(self, query_id: str) -> None:
+        self.running.pop(query_id, None)
+
+    def cancel_early(self, query_id: str) -> None:
+        now = time.monotonic()
+        self.early = {k: t for k, t in self.early.items() if now - t < EARLY_CANCEL_SECONDS}
+        if len(self.early) < 10_000:
+            self.early[query_id] = now
 
 
 def json_response(
@@ -128,6 +176,7 @@ def create_app(
     executor = ThreadPoolExecutor(settings.query_workers, thread_name_prefix="engine")
     engine = state.engine
     executions = ExecutionManager(PropertyWriter(engine, state))
+    queries = QueryRegistry()
 
     async def in_thread(fn: Callable[[], T], timeout: float | None = None) -> T:
         future = asyncio.get_running_loop().run_in_executor(executor, fn)
@@ -288,9 +337,44 @@ def create_app(
         settings.threads = threads
         return json_response({"threads": threads})
 
+    @app.post("/query/{query_id}/cancel")
+    async def cancel_query(query_id: str, _caller: Caller = Depends(authorised)) -> Response:
+        """Stop a query started with this ``query_id`` (the SDK sends one on Ctrl-C).
+
+        ``state``: ``cancelled`` (the engine was interrupted; the query answers
+        ``QUERY_CANCELLED``), ``abandoned`` (the engine cannot stop a running query: it runs
+        until its timeout and its answer is dropped), ``not_running`` (finished or unknown; a
+        query that arrives later with this id is refused).
+        """
+        if not re.match(QUERY_ID_PATTERN, query_id):
+            raise WrapperError(400, "VALIDATION_FAILED", "Invalid query id", {})
+        entry = queries.running.get(query_id)
+        if entry is None:
+            queries.cancel_early(query_id)
+            return json_response({"query_id": query_id, "state": "not_running"})
+        # ``authorised`` admits the owner, admins and ops: the same callers as /query.
+        entry.cancelled = True
+        outcome = await asyncio.to_thread(engine.cancel, query_id)
+        log.info("query %s: cancel requested (%s)", query_id, outcome)
+        if outcome == "unsupported":
+            return json_response(
+                {
+                    "query_id": query_id,
+                    "state": "abandoned",
+                    "message": f"The {state.engine_name} engine cannot stop a running query: it "
+                    "runs until its timeout and its answer is dropped",
+                }
+            )
+        return json_response(
+            {
+                "query_id": query_id,
+                "state": "cancelled" if outcome == "interrupted" else "not_running",
+            }
+        )
+
     @app.post("/query")
     async def query(
-        request: Request, body: QueryRequest, _caller: Caller = Depends(authorised)
+        request: Request, body: QueryRequest, caller: Caller = Depends(authorised)
     ) -> Response:
         if control_plane is not None:
             control_plane.report_activity()
@@ -307,17 +391,53 @@ def create_app(
         parameters = body.parameters or {}
         timeout = body.timeout_ms / 1000 + TIMEOUT_GRACE_SECONDS
         wants_arrow = ARROW_STREAM in request.headers.get("accept", "")
+        query_id = body.query_id
+        entry = queries.start(query_id, caller.username) if query_id is not None else None
+
+        def cancelled() -> WrapperError:
+            log.info("query %s was cancelled", query_id)
+            return WrapperError(
+                409,
+                "QUERY_CANCELLED",
+                "The query was cancelled",
+                {"query_id": query_id, "engine": state.engine_name},
+            )
+
+        def run_plan() -> bytes:
+            mode: Literal["explain", "profile"] = "profile" if body.mode == "profile" else "explain"
+            started = time.perf_counter()
+            text = engine.plan(
+                body.query, parameters, mode=mode, timeout_ms=body.timeout_ms, query_id=query_id
+            )
+            elapsed = (time.perf_counter() - started) * 1000
+            return orjson.dumps(
+                {
+                    "columns": ["plan"],
+                    "column_types": ["STRING"],
+                    "rows": [[text]],
+                    "row_count": 1,
+                    "execution_time_ms": round(elapsed, 3),
+                    "truncated": False,
+                    "mode": body.mode,
+                    "plan": text,
+                    "engine": state.engine_name,
+                }
+            )
 
         def run_arrow() -> tuple[bytes, int, float]:
             started = time.perf_counter()
-            table = engine.query_arrow(body.query, parameters, timeout_ms=body.timeout_ms)
+            table = engine.query_arrow(
+                body.query, parameters, timeout_ms=body.timeout_ms, query_id=query_id
+            )
             elapsed = (time.perf_counter() - started) * 1000
             return arrow_ipc(table), table.num_rows, elapsed
 
         def run_json() -> bytes:
             cap = min(body.max_rows or settings.max_rows, settings.max_rows)
             started = time.perf_counter()
-            out = engine.query(body.query, parameters, timeout_ms=body.timeout_ms, max_rows=cap)
+            out = engine.query(
+                body.query, parameters, timeout_ms=body.timeout_ms, max_rows=cap, query_id=query_id
+            )
             elapsed = (time.perf_counter() - started) * 1000
             return orjson.dumps(
                 {
@@ -332,15 +452,36 @@ def create_app(
             )
 
         try:
+            if entry is not None and entry.cancelled:
+                raise cancelled()
+            if body.mode != "run":
+                if wants_arrow:
+                    raise WrapperError(
+                        400,
+                        "VALIDATION_FAILED",
+                        f"mode {body.mode} answers JSON, not Arrow",
+                        {"mode": body.mode},
+                    )
+                payload = await in_thread(run_plan, timeout)
+                if entry is not None and entry.cancelled:
+                    raise cancelled()
+                return Response(payload, media_type="application/json")
             if wants_arrow:
                 payload, rows, elapsed = await in_thread(run_arrow, timeout)
+                if entry is not None and entry.cancelled:
+                    raise cancelled()
                 return Response(
                     payload,
                     media_type=ARROW_STREAM,
                     headers={"X-Row-Count": str(rows), "X-Execution-Time-Ms": f"{elapsed:.3f}"},
                 )
-            return Response(await in_thread(run_json, timeout), media_type="application/json")
+            payload = await in_thread(run_json, timeout)
+            if entry is not None and entry.cancelled:
+                raise cancelled()
+            return Response(payload, media_type="application/json")
         except (QueryTimeout, TimeoutError) as exc:
+            if entry is not None and entry.cancelled:
+                raise cancelled() from exc
             raise WrapperError(
                 408,
                 "QUERY_TIMEOUT",
@@ -354,6 +495,9 @@ def create_app(
             status_code = 500 if exc.code == "DATABASE_ERROR" else 400
             first_line = exc.message.strip().splitlines()[0] if exc.message.strip() else exc.code
             raise WrapperError(status_code, exc.code, first_line, details) from exc
+        finally:
+            if query_id is not None:
+                queries.finish(query_id)
 
     def report_activity() -> None:
         if control_plane is not None:

@@ -78,6 +78,8 @@ def test_query_sends_text_and_returns_result(conn: InstanceConnection, state: Wr
     assert result.execution_time_ms == 1.5
     assert result.truncated is False
     [sent] = state.queries()
+    query_id = sent.body.pop("query_id")  # a fresh id per query names it for a cancel
+    assert isinstance(query_id, str) and len(query_id) == 24
     assert sent.body == {"query": "RETURN 1 AS one"}  # no timeout_ms: the instance's default
     assert sent.headers["authorization"] == f"Bearer {OWNER_KEY}"
     assert sent.headers["accept"] == "application/json"
@@ -205,6 +207,7 @@ def test_query_df_reads_arrow_into_pandas(conn: InstanceConnection, state: Wrapp
 
     [sent] = state.queries()
     assert sent.headers["accept"] == ARROW
+    assert sent.body.pop("query_id")
     assert sent.body == {"query": "PEOPLE", "parameters": {"min": 1}, "timeout_ms": 5000}
     assert type(frame).__module__.startswith("pandas")
     assert list(frame.columns) == ["name", "age", "born"]

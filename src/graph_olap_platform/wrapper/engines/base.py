@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -33,6 +33,13 @@ class EngineError(Exception):
 
 class QueryTimeout(Exception):
     """The query ran past its timeout and was interrupted; the engine keeps serving."""
+
+
+CancelOutcome = Literal["interrupted", "not_running", "unsupported"]
+"""What ``Engine.cancel`` did: stopped the query, found nothing running under that id, or
+cannot stop a running query (it then runs until its own timeout and its result is dropped)."""
+
+PlanMode = Literal["explain", "profile"]
 
 
 @dataclass(frozen=True)
@@ -136,12 +143,41 @@ class Engine(Protocol):
         """Bulk-load one relationship table from its Parquet file; return the rows loaded."""
 
     def query(
-        self, cypher: str, parameters: dict[str, Any], *, timeout_ms: int, max_rows: int | None
+        self,
+        cypher: str,
+        parameters: dict[str, Any],
+        *,
+        timeout_ms: int,
+        max_rows: int | None,
+        query_id: str | None = None,
     ) -> QueryOutput:
-        """Run a read query; raise ``EngineError`` or ``QueryTimeout``."""
+        """Run a read query; raise ``EngineError`` or ``QueryTimeout``. ``query_id`` names the
+        running query for :meth:`cancel` (an interrupted query raises ``QueryTimeout``)."""
 
-    def query_arrow(self, cypher: str, parameters: dict[str, Any], *, timeout_ms: int) -> pa.Table:
+    def query_arrow(
+        self,
+        cypher: str,
+        parameters: dict[str, Any],
+        *,
+        timeout_ms: int,
+        query_id: str | None = None,
+    ) -> pa.Table:
         """Run a read query and return all rows as an Arrow table."""
+
+    def plan(
+        self,
+        cypher: str,
+        parameters: dict[str, Any],
+        *,
+        mode: PlanMode,
+        timeout_ms: int,
+        query_id: str | None = None,
+    ) -> str:
+        """The engine's query plan as text: ``explain`` plans without running, ``profile`` runs
+        the query and reports per-operator rows and times (the rows are not returned)."""
+
+    def cancel(self, query_id: str) -> CancelOutcome:
+        """Stop the query running under ``query_id`` (from any thread; returns at once)."""
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         """Node counts by label and edge counts by type."""

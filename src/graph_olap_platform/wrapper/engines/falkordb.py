@@ -129,10 +129,12 @@ import pyarrow.parquet as pq
 import redis
 
 from graph_olap_platform.wrapper.engines.base import (
+    CancelOutcome,
     EdgeSpec,
     EngineError,
     GraphView,
     NodeSpec,
+    PlanMode,
     PropertySpec,
     QueryOutput,
     QueryTimeout,
@@ -830,6 +832,8 @@ class FalkorDBEngine:
         )
         self._write_lock = threading.Lock()  # one property write-back at a time
         self._written: dict[str, dict[str, str]] = {}  # label -> written property -> type
+        self._running: set[str] = set()  # ids of queries in flight (cancel)
+        self._running_lock = threading.Lock()
 
     # -- lifecycle --------------------------------------------------------------------------------
     def open(self, work_dir: Path, *, threads: int) -> None:
@@ -1439,22 +1443,80 @@ class FalkorDBEngine:
 
     # -- queries ----------------------------------------------------------------------------------
     def query(
-        self, cypher: str, parameters: dict[str, Any], *, timeout_ms: int, max_rows: int | None
+        self,
+        cypher: str,
+        parameters: dict[str, Any],
+        *,
+        timeout_ms: int,
+        max_rows: int | None,
+        query_id: str | None = None,
     ) -> QueryOutput:
-        with gc_paused():
+        with self._tracked(query_id), gc_paused():
             response = self._read(cypher, parameters, timeout_ms)
             columns, types, rows, truncated = self._decode(response, max_rows, timeout_ms, False)
             del response
         return QueryOutput(columns=columns, column_types=types, rows=rows, truncated=truncated)
 
-    def query_arrow(self, cypher: str, parameters: dict[str, Any], *, timeout_ms: int) -> pa.Table:
-        with gc_paused():
+    def query_arrow(
+        self,
+        cypher: str,
+        parameters: dict[str, Any],
+        *,
+        timeout_ms: int,
+        query_id: str | None = None,
+    ) -> pa.Table:
+        with self._tracked(query_id), gc_paused():
             response = self._read(cypher, parameters, timeout_ms)
             table = self._scalar_table(response)
             if table is None:
                 table = self._decoded_table(response, timeout_ms)
             del response
         return table
+
+    def plan(
+        self,
+        cypher: str,
+        parameters: dict[str, Any],
+        *,
+        mode: PlanMode,
+        timeout_ms: int,
+        query_id: str | None = None,
+    ) -> str:
+        """``GRAPH.EXPLAIN`` (the plan, not run) or ``GRAPH.PROFILE`` (runs the query; records
+        produced and milliseconds per operator): one operator per line, indented as a tree.
+        Neither takes a timeout (the app stops waiting at the query's timeout)."""
+        body = cypher.lstrip(_WHITESPACE)
+        lead = len(cypher) - len(body)
+        command = "GRAPH.PROFILE" if mode == "profile" else "GRAPH.EXPLAIN"
+        with self._tracked(query_id):
+            try:
+                response = self._execute(
+                    [command, GRAPH_NAME, parameters_header(parameters) + body]
+                )
+            except redis.ResponseError as exc:
+                raise self._translate(str(exc), cypher, lead, parameters) from exc
+        lines = response if isinstance(response, list) else [response]
+        return "\n".join(str(line) for line in lines)
+
+    def cancel(self, query_id: str) -> CancelOutcome:
+        """FalkorDB has no command that stops a running query (no GRAPH.ABORT/KILL in 4.16;
+        FalkorDB/FalkorDB#985 asks for one), so a running query is left to finish or hit its
+        own timeout and the wrapper drops its answer."""
+        with self._running_lock:
+            return "unsupported" if query_id in self._running else "not_running"
+
+    @contextlib.contextmanager
+    def _tracked(self, query_id: str | None) -> Iterator[None]:
+        if query_id is None:
+            yield
+            return
+        with self._running_lock:
+            self._running.add(query_id)
+        try:
+            yield
+        finally:
+            with self._running_lock:
+                self._running.discard(query_id)
 
     def _decoded_table(self, response: list[Any], timeout_ms: int) -> pa.Table:
         columns, types, rows, _ = self._decode(response, None, timeout_ms, True)

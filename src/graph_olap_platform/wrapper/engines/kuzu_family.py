@@ -44,10 +44,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from graph_olap_platform.wrapper.engines.base import (
+    CancelOutcome,
     EdgeSpec,
     EngineError,
     GraphView,
     NodeSpec,
+    PlanMode,
     PropertySpec,
     QueryOutput,
     QueryTimeout,
@@ -122,6 +124,7 @@ class _Session:
         self.threads = threads
         self.guard = threading.Lock()
         self.running = False
+        self.query_id: str | None = None  # the caller's id of the running query (cancel)
 
 
 class KuzuFamilyEngine:
@@ -160,6 +163,8 @@ class KuzuFamilyEngine:
         self._watchdog = Watchdog(f"{self.name}-watchdog")
         self._write_lock = threading.Lock()  # one property write-back at a time
         self._written: dict[str, dict[str, str]] = {}  # label -> written property -> type
+        self._running: dict[str, _Session] = {}  # query id -> the session running it
+        self._running_lock = threading.Lock()
 
     # -- lifecycle ----------------------------------------------------------------------------
     def open(self, work_dir: Path, *, threads: int) -> None:
@@ -242,6 +247,7 @@ class KuzuFamilyEngine:
         timeout_ms: int | None,
         *,
         arrow_chunk: int | None = None,
+        query_id: str | None = None,
     ) -> Any:
         """Run one query; returns the engine's (last) QueryResult. With ``arrow_chunk`` the
         query runs through LadybugDB's native Arrow collector (``query_as_arrow``: no
@@ -250,6 +256,10 @@ class KuzuFamilyEngine:
         connection.set_query_timeout(timeout_ms or 0)
         with session.guard:
             session.running = True
+            session.query_id = query_id
+        if query_id is not None:
+            with self._running_lock:
+                self._running[query_id] = session
         token = None
         if timeout_ms:
             # The engine stops the query at its timeout; this is the backstop if it does not.
@@ -263,8 +273,12 @@ class KuzuFamilyEngine:
         except RuntimeError as exc:
             raise translate_error(str(exc)) from exc
         finally:
+            if query_id is not None:
+                with self._running_lock:
+                    self._running.pop(query_id, None)
             with session.guard:
                 session.running = False
+                session.query_id = None
             if token is not None:
                 self._watchdog.disarm(token)
         if isinstance(result, list):  # several statements: answer with the last one
@@ -442,9 +456,61 @@ class KuzuFamilyEngine:
             return pa.array(dense, keys.type)
         return keys
 
-    def _fetch(self, cypher: str, parameters: dict[str, Any], timeout_ms: int) -> Fetched:
+    def cancel(self, query_id: str) -> CancelOutcome:
+        """Interrupt the query running under ``query_id`` (``Connection.interrupt``: the engine
+        stops at its next check and the query raises ``Interrupted``). The session is checked
+        under its guard, so a connection that has moved on to another query is left alone."""
+        with self._running_lock:
+            session = self._running.get(query_id)
+        if session is None:
+            return "not_running"
+        with session.guard:
+            if session.running and session.query_id == query_id:
+                session.connection.interrupt()
+                return "interrupted"
+        return "not_running"
+
+    def plan(
+        self,
+        cypher: str,
+        parameters: dict[str, Any],
+        *,
+        mode: PlanMode,
+        timeout_ms: int,
+        query_id: str | None = None,
+    ) -> str:
+        """``EXPLAIN`` / ``PROFILE`` + the query: the engine answers one text cell (a box
+        drawing of the physical plan; PROFILE adds tuples and times per operator)."""
+        keyword = "PROFILE " if mode == "profile" else "EXPLAIN "
         with self._session() as session:
-            result = self._execute(session, cypher, parameters, timeout_ms)
+            try:
+                result = self._execute(
+                    session, keyword + cypher, parameters, timeout_ms, query_id=query_id
+                )
+            except EngineError as exc:
+                position = exc.position
+                if position is not None and position.get("line") == 1:
+                    # The position counts the keyword we put in front of the user's text.
+                    column = max(1, position.get("column", 1) - len(keyword))
+                    exc.position = {**position, "column": column}
+                raise
+            try:
+                rows = result.get_all()
+            except RuntimeError as exc:
+                raise translate_error(str(exc)) from exc
+            finally:
+                result.close()
+        return "\n".join(str(row[0]) for row in rows if row)
+
+    def _fetch(
+        self,
+        cypher: str,
+        parameters: dict[str, Any],
+        timeout_ms: int,
+        query_id: str | None = None,
+    ) -> Fetched:
+        with self._session() as session:
+            result = self._execute(session, cypher, parameters, timeout_ms, query_id=query_id)
             try:
                 types = [normalise_type_name(t) for t in result.get_column_data_types()]
                 # Not LadybugDB's ``query_as_arrow``: it returns wrong values for the nulls of
@@ -465,9 +531,15 @@ class KuzuFamilyEngine:
         return Fetched(table, types, replacements)
 
     def query(
-        self, cypher: str, parameters: dict[str, Any], *, timeout_ms: int, max_rows: int | None
+        self,
+        cypher: str,
+        parameters: dict[str, Any],
+        *,
+        timeout_ms: int,
+        max_rows: int | None,
+        query_id: str | None = None,
     ) -> QueryOutput:
-        fetched = self._fetch(cypher, parameters, timeout_ms)
+        fetched = self._fetch(cypher, parameters, timeout_ms, query_id)
         table, replacements = fetched.table, fetched.replacements
         truncated = max_rows is not None and table.num_rows > max_rows
         if truncated:
@@ -480,8 +552,15 @@ class KuzuFamilyEngine:
             truncated=truncated,
         )
 
-    def query_arrow(self, cypher: str, parameters: dict[str, Any], *, timeout_ms: int) -> pa.Table:
-        fetched = self._fetch(cypher, parameters, timeout_ms)
+    def query_arrow(
+        self,
+        cypher: str,
+        parameters: dict[str, Any],
+        *,
+        timeout_ms: int,
+        query_id: str | None = None,
+    ) -> pa.Table:
+        fetched = self._fetch(cypher, parameters, timeout_ms, query_id)
         table = graph_columns_as_json(fetched.table, self._converter(), fetched.replacements)
         metadata = dict(table.schema.metadata or {})
         metadata[COLUMN_TYPES_METADATA] = orjson.dumps(fetched.types)
