@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from os import PathLike
 from pathlib import Path
-from typing import Any, Self, overload
+from typing import TYPE_CHECKING, Any, Literal, Self, overload
 
 from graph_olap._optional import require
 from graph_olap.instance.values import (
@@ -19,7 +19,13 @@ from graph_olap.instance.values import (
     is_relationship,
 )
 
-__all__ = ["QueryResult"]
+if TYPE_CHECKING:
+    from graph_olap.jupyter.widgets.result import ResultWidget
+
+__all__ = ["QueryResult", "ShowAs"]
+
+ShowAs = Literal["table", "graph", "json"]
+_SHOW_AS: tuple[ShowAs, ...] = ("table", "graph", "json")
 
 UNKNOWN_TYPE = "ANY"
 
@@ -32,7 +38,8 @@ class QueryResult:
     relationships as dicts with ``_id``/``_label`` or ``_id``/``_type``/``_start``/``_end``;
     paths as lists of them) unless the query was run with ``coerce_types=False``.
 
-    Iterating yields one dict per row; ``result[i]`` is row ``i`` as a dict.
+    Iterating yields one dict per row; ``result[i]`` is row ``i`` as a dict. In a notebook
+    the result displays as a widget (tabs Table, Graph, JSON, Metadata): see :meth:`show`.
     ``truncated`` is True when the instance stopped at its row cap: use ``query_df`` (Arrow, no
     cap) or a narrower query for everything.
     """
@@ -43,14 +50,26 @@ class QueryResult:
     row_count: int
     execution_time_ms: float
     truncated: bool = False
+    query: str | None = field(default=None, compare=False, kw_only=True)
+    instance: str | None = field(default=None, compare=False, kw_only=True)
     _index: dict[str, int] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {name: i for i, name in enumerate(self.columns)})
 
     @classmethod
-    def from_response(cls, body: Mapping[str, Any], *, coerce_types: bool = True) -> Self:
-        """Build a result from the wrapper's JSON answer (a ``data`` wrapper is tolerated)."""
+    def from_response(
+        cls,
+        body: Mapping[str, Any],
+        *,
+        coerce_types: bool = True,
+        query: str | None = None,
+        instance: str | None = None,
+    ) -> Self:
+        """Build a result from the wrapper's JSON answer (a ``data`` wrapper is tolerated).
+
+        ``query`` and ``instance`` (its name) are kept for display (the widget's Metadata).
+        """
         data = body.get("data", body)
         data = data if isinstance(data, Mapping) else body
         columns = [str(name) for name in data.get("columns") or []]
@@ -74,6 +93,8 @@ class QueryResult:
             row_count=int(data.get("row_count", len(rows))),
             execution_time_ms=float(data.get("execution_time_ms") or 0.0),
             truncated=bool(data.get("truncated", False)),
+            query=query,
+            instance=instance,
         )
 
     # -- access -----------------------------------------------------------------------------
@@ -219,6 +240,84 @@ class QueryResult:
             f"execution_time_ms={self.execution_time_ms:g}{note})"
         )
 
+    def _repr_html_(self) -> str:
+        from graph_olap.jupyter.display import static_html
+
+        return static_html(self)
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The result widget in notebooks, with the static HTML table as its fallback."""
+        from graph_olap.jupyter.display import in_notebook_kernel, static_html
+
+        data: dict[str, Any] = {"text/plain": repr(self), "text/html": static_html(self)}
+        metadata: dict[str, Any] = {}
+        if in_notebook_kernel():
+            widget_data, metadata = _widget_bundle(self.widget())
+            data.update(widget_data)
+            data["text/plain"] = repr(self)
+        return data, metadata
+
+    def widget(
+        self,
+        *,
+        view: ShowAs | Literal["metadata"] | None = None,
+        display_limit: int | None = None,
+        size_by: str | None = None,
+        label_by: str | None = None,
+    ) -> ResultWidget:
+        """The interactive result widget (tabs Table, Graph, JSON, Metadata), not displayed.
+
+        Only the first ``display_limit`` rows (default 1000) are sent to the browser.
+        """
+        from graph_olap.jupyter.display import result_widget
+
+        return result_widget(
+            self,
+            view=view,
+            display_limit=display_limit,
+            instance=self.instance,
+            query=self.query,
+            size_by=size_by,
+            label_by=label_by,
+        )
+
+    def show(
+        self,
+        as_type: ShowAs | None = None,
+        *,
+        display_limit: int | None = None,
+        size_by: str | None = None,
+        label_by: str | None = None,
+    ) -> None:
+        """Display the result widget, opened on ``as_type``: ``"table"``, ``"graph"``, ``"json"``.
+
+        With no ``as_type`` the graph opens when the result has nodes or relationships, else
+        the table. ``size_by``/``label_by`` name the node properties that size and label the
+        graph's nodes (e.g. ``size_by="pagerank"`` after ``conn.algo.pagerank``). Outside a
+        notebook the rows print as text.
+        """
+        from IPython.display import display
+
+        from graph_olap.jupyter.display import in_notebook_kernel, static_html
+
+        if as_type is not None and as_type not in _SHOW_AS:
+            raise ValueError(
+                f"as_type must be one of {', '.join(_SHOW_AS)} (or None), got {as_type!r}"
+            )
+        if not in_notebook_kernel():
+            display({"text/plain": _text_table(self)}, raw=True)  # type: ignore[no-untyped-call]
+            return
+        widget = self.widget(
+            view=as_type, display_limit=display_limit, size_by=size_by, label_by=label_by
+        )
+        if as_type is None:
+            widget.view = "graph" if widget.graph.get("nodes") else "table"
+        data, metadata = _widget_bundle(widget)
+        data["text/html"] = static_html(self)
+        display(data, metadata=metadata, raw=True)  # type: ignore[no-untyped-call]
+
     # -- helpers ----------------------------------------------------------------------------
 
     def _as_dict(self, row: Sequence[Any]) -> dict[str, Any]:
@@ -274,3 +373,33 @@ def _add_to_graph(graph: Any, value: Any, multigraph: bool) -> None:
     elif isinstance(value, dict) and ("_nodes" in value or "_rels" in value):
         for item in [*value.get("_nodes", []), *value.get("_rels", [])]:
             _add_to_graph(graph, item, multigraph)
+
+
+def _widget_bundle(widget: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    bundle = widget._repr_mimebundle_()
+    data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+    return dict(data), dict(metadata or {})
+
+
+def _text_table(result: QueryResult, limit: int = 20) -> str:
+    """A plain-text table of the first rows, for terminals."""
+    from graph_olap.jupyter.display import cell_text
+
+    header = list(result.columns)
+    body = [[cell_text(value) for value in row] for row in result.rows[:limit]]
+    widths = [
+        max([len(name), *(len(row[i]) for row in body if i < len(row))])
+        for i, name in enumerate(header)
+    ]
+    lines = [
+        "  ".join(name.ljust(width) for name, width in zip(header, widths, strict=False)),
+        "  ".join("-" * width for width in widths),
+    ]
+    lines += [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+        for row in body
+    ]
+    total = len(result.rows)
+    shown = f"showing {len(body)} of {total} rows" if len(body) < total else f"{total} rows"
+    lines.append(f"({shown}, {result.execution_time_ms:g} ms)")
+    return "\n".join(lines)

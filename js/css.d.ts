@@ -1,0 +1,2 @@
+// CSS imported for its side effect: esbuild writes it next to each bundle (<name>.css).
+declare module "*.css";
