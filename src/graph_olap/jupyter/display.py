@@ -48,8 +48,8 @@ def result_widget(
 
     ``view`` is the tab shown first (``"table"``, ``"graph"``, ``"json"`` or
     ``"metadata"``); only the first ``display_limit`` rows (default 1000) go to the browser;
-    ``instance`` and ``query`` are shown in the Metadata tab (default: the result's own); ``size_by``/``label_by`` choose
-    the node property that sizes and labels graph nodes.
+    ``instance`` and ``query`` are shown in the Metadata tab (default: the result's own);
+    ``size_by``/``label_by`` choose the node properties that size and label graph nodes.
     """
     return ResultWidget.from_result(
         result,
