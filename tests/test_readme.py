@@ -15,7 +15,9 @@ def test_readme_sdk_example_runs(dev_platform: PlatformProcess, capsys: object) 
     assert blocks, "the README has no Python example"
     assert len(blocks) >= 2, "the README lost its instance example"
     namespace: dict[str, object] = {}
-    for block in blocks[:2]:  # a mapping, then an instance of it, as a reader would run them
+    assert len(blocks) >= 3, "the README lost its algorithms example"
+    # A mapping, an instance of it, then algorithms on another one, as a reader would run them.
+    for block in blocks[:3]:
         code = block.replace("http://127.0.0.1:8000", dev_platform.url)
         exec(compile(code, str(README), "exec"), namespace)
     top = namespace["top"]
@@ -24,6 +26,12 @@ def test_readme_sdk_example_runs(dev_platform: PlatformProcess, capsys: object) 
     diff = namespace["diff"]
     assert diff.summary.nodes_modified == 1  # type: ignore[attr-defined]
     assert diff.changes.nodes[0].fields_changed == ["sql", "properties"]  # type: ignore[attr-defined]
+    run = namespace["run"]
+    assert run.status == "completed" and run.nodes_updated > 3000  # type: ignore[attr-defined]
+    best = namespace["best"]
+    assert len(best) == 3 and best[0]["influence"] >= best[2]["influence"]  # type: ignore[arg-type,index]
+    route = namespace["route"]
+    assert route["hop_count"] % 2 == 0 and route["path"][0] == "Customer_C0001"  # type: ignore[index]
 
 
 def test_readme_opens_with_exactly_two_setup_commands() -> None:
