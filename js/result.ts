@@ -11,7 +11,7 @@ import type { AnyModel, AnyWidget } from "@anywidget/types";
 
 import { cellText, formatCount, fullText, h } from "./lib/format";
 import { type GraphView, renderGraphView } from "./lib/graphview";
-import { nextSort, SearchIndex, type TableState, tableView } from "./lib/table";
+import { nextSort, SearchIndex, tableNote, type TableState, tableView } from "./lib/table";
 import type { ResultModel, ResultView } from "./models";
 import "./styles/widgets.css";
 
@@ -216,28 +216,6 @@ function renderTable(panel: HTMLElement, model: Model, root: HTMLElement): void 
     draw();
   });
   draw();
-}
-
-/** "Rows 1–20 of 1,000 · showing 1,000 of 1,000,000 rows (the display limit)". */
-export function tableNote(
-  first: number,
-  last: number,
-  matching: number,
-  shown: number,
-  total: number,
-  search: string,
-): string {
-  const parts = [`Rows ${formatCount(first)}–${formatCount(last)} of ${formatCount(matching)}`];
-  if (search.trim()) parts[0] += ` matching “${search.trim()}”`;
-  if (shown < total) {
-    parts.push(
-      `showing ${formatCount(shown)} of ${formatCount(total)} rows (the display limit; ` +
-        "use result.to_pandas() or a narrower query for the rest)",
-    );
-  } else {
-    parts.push(`showing ${formatCount(shown)} of ${formatCount(total)} rows`);
-  }
-  return parts.join(" · ");
 }
 
 function renderJson(panel: HTMLElement, model: Model): void {

@@ -57,6 +57,13 @@ export interface LegendEntry {
   count: number;
 }
 
+/** Node sizes shrink as graphs grow, so thousands of nodes do not cover each other. */
+export function sizeRange(count: number): [number, number] {
+  if (count <= 500) return [MIN_NODE_SIZE, MAX_NODE_SIZE];
+  const factor = Math.max(0.35, Math.sqrt(500 / count));
+  return [Math.max(1.5, MIN_NODE_SIZE * factor), Math.max(5, MAX_NODE_SIZE * factor)];
+}
+
 /** Colour per node label: the most frequent label gets the first colour. */
 export function labelColours(nodes: readonly NodeData[]): Map<string, string> {
   const counts = new Map<string, number>();
@@ -180,9 +187,14 @@ export function buildGraph(
 ): MultiDirectedGraph<NodeAttributes, EdgeAttributes> {
   const graph = new MultiDirectedGraph<NodeAttributes, EdgeAttributes>();
   const colours = labelColours(payload.nodes);
+  const [low, high] = sizeRange(payload.nodes.length);
   const scale = options.sizeBy
-    ? sizeScale(payload.nodes.map((node) => node.properties[options.sizeBy as string]))
-    : () => DEFAULT_NODE_SIZE;
+    ? sizeScale(
+        payload.nodes.map((node) => node.properties[options.sizeBy as string]),
+        low,
+        high,
+      )
+    : () => Math.min(DEFAULT_NODE_SIZE, (low + high) / 2);
   const random = seededRandom(options.seed ?? 42);
   const radius = Math.sqrt(Math.max(payload.nodes.length, 1)) * 10;
   for (const node of payload.nodes) {
@@ -192,7 +204,7 @@ export function buildGraph(
     graph.addNode(node.id, {
       x: Math.cos(angle) * distance,
       y: Math.sin(angle) * distance,
-      size: node.placeholder ? MIN_NODE_SIZE : scale(node.properties[options.sizeBy ?? ""]),
+      size: node.placeholder ? low : scale(node.properties[options.sizeBy ?? ""]),
       color: node.placeholder ? PLACEHOLDER_COLOUR : (colours.get(node.label) ?? colourAt(0)),
       label: nodeText(node, options.labelBy),
       nodeLabel: node.label,
@@ -253,15 +265,20 @@ export function restyle(
   options: GraphOptions,
 ): void {
   const byId = new Map(payload.nodes.map((node) => [node.id, node]));
+  const [low, high] = sizeRange(payload.nodes.length);
   const scale = options.sizeBy
-    ? sizeScale(payload.nodes.map((node) => node.properties[options.sizeBy as string]))
-    : () => DEFAULT_NODE_SIZE;
+    ? sizeScale(
+        payload.nodes.map((node) => node.properties[options.sizeBy as string]),
+        low,
+        high,
+      )
+    : () => Math.min(DEFAULT_NODE_SIZE, (low + high) / 2);
   graph.updateEachNodeAttributes((key, attributes) => {
     const node = byId.get(key);
     if (!node) return attributes;
     return {
       ...attributes,
-      size: node.placeholder ? MIN_NODE_SIZE : scale(node.properties[options.sizeBy ?? ""]),
+      size: node.placeholder ? low : scale(node.properties[options.sizeBy ?? ""]),
       label: nodeText(node, options.labelBy),
     };
   });

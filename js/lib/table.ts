@@ -1,6 +1,6 @@
 /** Paging, sorting and searching of the rows the result widget received. */
 
-import { cellText, fullText } from "./format";
+import { cellText, formatCount, fullText } from "./format";
 
 export type SortDirection = "asc" | "desc";
 
@@ -130,4 +130,26 @@ export function nextSort(
   if (state.sortColumn !== column) return { sortColumn: column, sortDirection: "asc" };
   if (state.sortDirection === "asc") return { sortColumn: column, sortDirection: "desc" };
   return { sortColumn: null, sortDirection: "asc" };
+}
+
+/** "Rows 1–20 of 1,000 · showing 1,000 of 1,000,000 rows (the display limit)". */
+export function tableNote(
+  first: number,
+  last: number,
+  matching: number,
+  shown: number,
+  total: number,
+  search: string,
+): string {
+  const parts = [`Rows ${formatCount(first)}–${formatCount(last)} of ${formatCount(matching)}`];
+  if (search.trim()) parts[0] += ` matching “${search.trim()}”`;
+  if (shown < total) {
+    parts.push(
+      `showing ${formatCount(shown)} of ${formatCount(total)} rows (the display limit; ` +
+        "use result.to_pandas() or a narrower query for the rest)",
+    );
+  } else {
+    parts.push(`showing ${formatCount(shown)} of ${formatCount(total)} rows`);
+  }
+  return parts.join(" · ");
 }
