@@ -64,6 +64,11 @@ class PaginatedList(Generic[T]):
             ) from exc
         return pandas.DataFrame([_row(item) for item in self.items])
 
+    def _repr_html_(self) -> str:
+        from graph_olap.jupyter.reprs import page_html  # lazy: only notebooks render HTML
+
+        return page_html(self)
+
 
 def paginated_from_response(body: dict[str, Any], model: type[M]) -> PaginatedList[M]:
     """Build a page from a list envelope ``{"data": [...], "meta": {total, offset, limit}}``."""

@@ -152,3 +152,10 @@ class AlgorithmExecution(WireModel):
         return f"AlgorithmExecution({', '.join(parts)})"
 
     __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        from graph_olap.jupyter.reprs import (
+            execution_html,
+        )  # lazy: the models are shared with the server
+
+        return execution_html(self)

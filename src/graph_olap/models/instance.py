@@ -64,6 +64,13 @@ class Instance(WireModel):
     node_count: int | None = None
     edge_count: int | None = None
 
+    def _repr_html_(self) -> str:
+        from graph_olap.jupyter.reprs import (
+            instance_html,
+        )  # lazy: the models are shared with the server
+
+        return instance_html(self)
+
 
 class ProgressStep(WireModel):
     name: str
@@ -175,6 +182,13 @@ class LockStatus(WireModel):
             out["locked"] = any(out.get(key) is not None for key in named)
         return out
 
+    def _repr_html_(self) -> str:
+        from graph_olap.jupyter.reprs import (
+            lock_html,
+        )  # lazy: the models are shared with the server
+
+        return lock_html(self)
+
 
 class NodeTable(WireModel):
     label: str
@@ -203,3 +217,10 @@ class GraphSchema(WireModel):
     total_edges: int = 0
     # label -> {property name -> type} written back by algorithms since the instance started.
     algorithm_properties: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    def _repr_html_(self) -> str:
+        from graph_olap.jupyter.reprs import (
+            schema_html,
+        )  # lazy: the models are shared with the server
+
+        return schema_html(self)

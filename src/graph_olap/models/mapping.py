@@ -90,6 +90,13 @@ class MappingVersion(WireModel):
     created_by: str | None = None
     created_by_name: str | None = None
 
+    def _repr_html_(self) -> str:
+        from graph_olap.jupyter.reprs import (
+            mapping_version_html,
+        )  # lazy: the models are shared with the server
+
+        return mapping_version_html(self)
+
 
 class Mapping(WireModel):
     """A mapping header; ``version`` holds the current version when fetched by id."""
@@ -113,6 +120,13 @@ class Mapping(WireModel):
     @property
     def edge_definitions(self) -> list[EdgeDefinition]:
         return list(self.version.edge_definitions or []) if self.version else []
+
+    def _repr_html_(self) -> str:
+        from graph_olap.jupyter.reprs import (
+            mapping_html,
+        )  # lazy: the models are shared with the server
+
+        return mapping_html(self)
 
 
 class MappingLifecycle(WireModel):
@@ -192,6 +206,13 @@ class MappingDiff(WireModel):
     @property
     def has_changes(self) -> bool:
         return bool(self.changes.nodes or self.changes.edges)
+
+    def _repr_html_(self) -> str:
+        from graph_olap.jupyter.reprs import (
+            mapping_diff_html,
+        )  # lazy: the models are shared with the server
+
+        return mapping_diff_html(self)
 
 
 class TreeInstance(WireModel):

@@ -29,3 +29,10 @@ class Snapshot(WireModel):
     inactivity_timeout: str | None = None
     last_used_at: datetime | None = None
     instance_count: int = 0
+
+    def _repr_html_(self) -> str:
+        from graph_olap.jupyter.reprs import (
+            snapshot_html,
+        )  # lazy: the models are shared with the server
+
+        return snapshot_html(self)
