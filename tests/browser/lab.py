@@ -260,8 +260,12 @@ class LabPage:
         parts += [log() for log in self.extra_logs]
         return "\n".join(parts)
 
+    def explain(self, message: str) -> str:
+        """``message`` followed by the diagnostics, for an ``assert``'s message."""
+        return f"{message}\n{self.diagnostics()}"
+
     def fail(self, message: str) -> AssertionError:
-        return AssertionError(f"{message}\n{self.diagnostics()}")
+        return AssertionError(self.explain(message))
 
     def wait_until(
         self, predicate: Callable[[], Any], *, what: str, timeout: float = 30, interval: float = 0.1
@@ -367,7 +371,8 @@ class LabPage:
         text: str = self.cell(index).locator(".jp-InputPrompt").first.inner_text(timeout=5000)
         return text.strip()
 
-    def _finished(self, index: int, before: int | None) -> bool:
+    def finished(self, index: int, before: int | None) -> bool:
+        """Whether code cell ``index`` shows an execution count newer than ``before``."""
         match = re.fullmatch(r"\[(\d+)\]:?", self._prompt(index))
         return match is not None and (before is None or int(match.group(1)) > before)
 
@@ -394,7 +399,7 @@ class LabPage:
         newer than ``before``; fail with the cell's error output when it raised (unless
         ``allow_error``)."""
         self.wait_until(
-            lambda: self._finished(index, before),
+            lambda: self.finished(index, before),
             what=f"cell {index} to finish (prompt {self._prompt(index)!r})",
             timeout=timeout,
         )
