@@ -2,15 +2,21 @@
 
 >>> from graph_olap import notebook
 >>> client = notebook.connect()        # GRAPH_OLAP_* variables, else http://localhost:8000
+
+In a notebook, ``connect()`` also styles the notebook (the packaged ``notebook.css``) and makes
+DataFrames interactive with itables when it is installed, once per kernel. In plain Python or
+terminal IPython it only connects: there is nothing there to render HTML.
 """
 
 from __future__ import annotations
 
 import logging
+import weakref
 from importlib import import_module
 from typing import Any
 
 from graph_olap.client import GraphOLAPClient
+from graph_olap.jupyter.styles import _notebook_shell, apply_notebook_css
 
 __all__ = ["connect", "get_client", "init"]
 
@@ -19,6 +25,8 @@ logger = logging.getLogger(__name__)
 # The notebook-wide client, so helpers (magics, widgets) can find it without being passed it.
 _current_client: GraphOLAPClient | None = None
 _itables_ready = False
+# Kernels (shells) where itables is already initialised: its set-up output must appear once.
+_itables_shells: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def connect(
@@ -30,7 +38,7 @@ def connect(
     other ``GraphOLAPClient.from_env`` options (``username``, ``timeout``, ``max_retries``, ...).
     """
     global _current_client
-    _setup_itables()
+    _setup_notebook()
     _current_client = GraphOLAPClient.from_env(api_url=api_url, api_key=api_key, **kwargs)
     return _current_client
 
@@ -45,10 +53,24 @@ def get_client() -> GraphOLAPClient | None:
     return _current_client
 
 
+def _setup_notebook() -> None:
+    """Style the notebook and make DataFrames interactive; a display nicety never stops connect."""
+    try:
+        apply_notebook_css()
+    except Exception:
+        logger.debug("the notebook stylesheet could not be applied", exc_info=True)
+    _setup_itables()
+
+
 def _setup_itables() -> None:
-    """Make DataFrames interactive when itables is installed; otherwise do nothing."""
+    """Make DataFrames interactive when itables is installed and a notebook shows the tables.
+
+    Outside a notebook this does nothing: itables' set-up is HTML and JavaScript, which plain
+    Python and terminal IPython would print as placeholders.
+    """
     global _itables_ready
-    if _itables_ready:
+    shell = _notebook_shell()
+    if shell is None or shell in _itables_shells:
         return
     try:
         itables = import_module("itables")
@@ -59,4 +81,5 @@ def _setup_itables() -> None:
     except Exception:  # a display nicety must never stop a notebook from connecting
         logger.debug("itables is installed but could not be initialised", exc_info=True)
         return
+    _itables_shells.add(shell)
     _itables_ready = True

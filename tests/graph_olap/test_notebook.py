@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
+import weakref
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+from jupyter_client.manager import start_new_kernel
 
 from graph_olap import GraphOLAPClient, notebook
+
+DISPLAYS = ("display_data", "execute_result")
 
 
 @pytest.fixture(autouse=True)
@@ -69,10 +77,72 @@ def test_reconnect_replaces_current_client() -> None:
 
 
 def test_setup_itables_is_silent_without_itables(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "itables", None)  # makes `import itables` fail
+    shell = InteractiveShell.instance()  # a shell that renders HTML, so itables would be set up
+    monkeypatch.setattr(notebook, "_itables_shells", weakref.WeakSet())
     monkeypatch.setattr(notebook, "_itables_ready", False)
+    monkeypatch.setitem(sys.modules, "itables", None)  # makes `import itables` fail
 
-    notebook._setup_itables()
+    with capture_output() as shown:
+        notebook._setup_itables()
 
+    assert shown.outputs == []
     assert notebook._itables_ready is False
     assert notebook.connect().config.api_url == "http://localhost:8000"
+
+    monkeypatch.delitem(sys.modules, "itables")  # installed again: now it is set up, once
+    with capture_output() as shown:
+        notebook._setup_itables()
+        notebook._setup_itables()
+    assert notebook._itables_ready is True
+    assert shell in notebook._itables_shells
+    assert any("itables" in out.data.get("text/html", "") for out in shown.outputs)
+    count = len(shown.outputs)
+    with capture_output() as again:
+        notebook._setup_itables()
+    assert again.outputs == [] and count > 0
+
+
+def test_connect_outside_ipython_prints_nothing() -> None:
+    # Plain Python cannot render the stylesheet or itables' set-up; it must not print them.
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from graph_olap import notebook\n"
+            "client = notebook.connect(api_url='http://other:8000')\n"
+            "print(client.config.api_url)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout == "http://other:8000\n"
+
+
+def test_connect_in_a_kernel_styles_once_and_makes_tables_interactive() -> None:
+    manager, client = start_new_kernel(startup_timeout=60)
+    outputs: list[dict[str, Any]] = []
+
+    def run(code: str) -> list[dict[str, Any]]:
+        start = len(outputs)
+        reply = client.execute_interactive(code, timeout=60, output_hook=outputs.append)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        return [m["content"] for m in outputs[start:] if m["header"]["msg_type"] in DISPLAYS]
+
+    try:
+        first = run(
+            "from graph_olap import notebook\n"
+            "client = notebook.connect(api_url='http://other:8000')"
+        )
+        again = run("client = notebook.connect(api_url='http://other:8000')")
+        frame = run("import pandas as pd\npd.DataFrame({'a': [1, 2]})")
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+    html = [content["data"].get("text/html", "") for content in first]
+    assert sum(h.startswith('<style id="golap-notebook-css">') for h in html) == 1
+    assert any("itables" in h for h in html)  # itables' offline set-up
+    assert again == []  # once per kernel
+    assert "itables" in frame[0]["data"]["text/html"]  # DataFrames render through itables
