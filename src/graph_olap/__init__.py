@@ -9,6 +9,7 @@
 """
 
 import logging
+from typing import Any
 
 from graph_olap._version import __version__
 from graph_olap.client import GraphOLAPClient
@@ -80,6 +81,28 @@ from graph_olap.pagination import PaginatedList
 # Libraries log; applications decide where logs go.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext graph_olap``: the ``%cypher`` magics and the notebook stylesheet."""
+    from graph_olap.jupyter import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """``%unload_ext graph_olap``: remove the magics."""
+    from graph_olap.jupyter import unload_ipython_extension as unload
+
+    unload(ipython)
+
+
+def get_notebook_css() -> str:
+    """The packaged notebook stylesheet (light and dark themes), e.g. for a custom.css."""
+    from graph_olap.jupyter.styles import get_notebook_css as notebook_css
+
+    return notebook_css()
+
+
 __all__ = [
     "APIConnectionError",
     "AlgorithmCancelledError",
@@ -143,4 +166,7 @@ __all__ = [
     "ValidationError",
     "WrapperType",
     "__version__",
+    "get_notebook_css",
+    "load_ipython_extension",
+    "unload_ipython_extension",
 ]
