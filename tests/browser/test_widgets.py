@@ -111,7 +111,7 @@ print("mapping", mapping.id)""",
         ["load_ext"],
         "from IPython.display import HTML\n\n"
         "# Hand-written golap- markup with no <style> of its own: only the notebook-wide sheet\n"
-        "# that %load_ext applied can style it.\n"
+        "# (applied by %load_ext graph_olap and notebook.connect()) can style it.\n"
         'HTML(\'<div class="golap"><span class="golap-badge golap-status-failed" '
         'id="handmade-badge">failed</span></div>\')',
     ),
@@ -407,7 +407,8 @@ def test_notebook_css_styles_reprs_and_markup(notebook: WidgetNotebook) -> None:
         "card": "solid",
     }, lab.explain(f"computed styles of the instance repr: {style} (theme success: {success})")
 
-    # The notebook-wide sheet from %load_ext styles markup that carries no <style> itself.
+    # The notebook-wide sheet (%load_ext graph_olap, notebook.connect()) styles markup that
+    # carries no <style> itself.
     notebook.ensure("markup")
     assert lab.page.locator("style#golap-notebook-css").count() >= 1, lab.explain(
         "no notebook-wide stylesheet (style#golap-notebook-css) after %load_ext graph_olap"
