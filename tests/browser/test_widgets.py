@@ -115,6 +115,13 @@ print("mapping", mapping.id)""",
         'HTML(\'<div class="golap"><span class="golap-badge golap-status-failed" '
         'id="handmade-badge">failed</span></div>\')',
     ),
+    "large": (
+        ["create"],
+        "big = conn.query('UNWIND range(1, 1000000) AS i RETURN i, i * 2 AS twice')\n"
+        "print(f'rows={big.row_count} truncated={big.truncated}')\n"
+        "big",
+    ),
+    "after_large": (["large"], "print('kernel answers', 6 * 7)"),
     "cleanup": (
         [],
         "conn.close()\n"
@@ -423,3 +430,59 @@ def test_notebook_css_styles_reprs_and_markup(notebook: WidgetNotebook) -> None:
         f"the hand-written badge is not styled by the sheet: {computed} (theme error: {error})"
     )
     card.scroll_into_view_if_needed()
+
+
+# -- a huge result never freezes the browser --------------------------------------------------
+
+# Milliseconds until the page paints its next frame: a busy main thread shows here.
+FRAME_DELAY = """() => new Promise((resolve) => {
+  const started = performance.now();
+  requestAnimationFrame(() => resolve(performance.now() - started));
+})"""
+
+
+def test_huge_result_keeps_browser_and_kernel_responsive(notebook: WidgetNotebook) -> None:
+    lab = notebook.lab
+    notebook.ensure("large", timeout=120)
+    output = notebook.output("large")
+    stream = output.filter(has_text="rows=").first.inner_text()
+    total = int(stream.split("rows=")[1].split()[0])
+    assert total >= 100_000, stream  # the instance's row cap (or all of it)
+
+    widget = output.locator(".golap-result")
+    lab.wait_until(
+        lambda: widget.count() == 1 and widget.locator("tbody tr").count() > 0,
+        what="the result widget of the huge result",
+    )
+    # Only the display limit travelled to the browser, and only one page is in the DOM.
+    assert widget.get_attribute("data-total-rows") == str(total)
+    assert widget.get_attribute("data-shown-rows") == "1000"
+    shown = widget.locator("tbody tr").count()
+    assert 0 < shown <= 100, shown
+    note = widget.locator(".golap-table-note").inner_text()
+    assert f"showing 1,000 of {total:,} rows" in note, note
+
+    # The page keeps painting and reacts at once: paging and searching the 1,000 rows.
+    delays = [lab.page.evaluate(FRAME_DELAY) for _ in range(5)]
+    assert max(delays) < 500, lab.explain(f"frame delays (ms) after the huge result: {delays}")
+    first = widget.locator("tbody tr").first
+    before = first.inner_text()
+    started = time.monotonic()
+    widget.locator("button.golap-page-next").click()
+    lab.wait_until(lambda: first.inner_text() != before, what="the next page", timeout=5)
+    widget.locator("input.golap-table-search").fill("500")
+    lab.wait_until(
+        lambda: (
+            widget.locator("tbody tr").count() >= 1
+            and all("500" in text for text in widget.locator("tbody tr").all_inner_texts())
+        ),
+        what="the search to filter the rows",
+        timeout=5,
+    )
+    assert time.monotonic() - started < 5
+
+    started = time.monotonic()
+    notebook.ensure("after_large", timeout=30)
+    assert "kernel answers 42" in notebook.output("after_large").inner_text()
+    assert time.monotonic() - started < 10, "the kernel was slow to answer after the result"
+    widget.scroll_into_view_if_needed()
