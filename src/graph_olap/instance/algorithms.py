@@ -24,6 +24,7 @@ running: ``.holder_name``, ``.algorithm``, ``.execution_id``, ``.acquired_at``),
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -242,21 +243,38 @@ class _Algorithms:
                 on_progress(latest)
             return latest if latest.is_terminal else None
 
-        with ProgressReporter(None, show_progress) as reporter:
+        def pause(seconds: float) -> None:
+            if long_polled:
+                return
+            # The notebook widget's pause ends early when its Cancel button is pressed.
+            (reporter.sleep if reporter.shows_widget else self._sleep)(seconds)
+
+        def cancel() -> None:
+            # The notebook widget's Cancel button: cancel the run on the instance; the wait
+            # then sees it end as cancelled.
+            with contextlib.suppress(ExecutionNotFoundError):  # it ended meanwhile
+                self._request_cancel(latest.execution_id)
+
+        with ProgressReporter(
+            None,
+            show_progress,
+            title=f"{execution.algorithm} ({self._kind.lower()} algorithm)",
+            cancel=cancel,
+        ) as reporter:
             try:
                 final = poll(
                     check,
                     timeout=timeout,
                     poll_interval=MAX_POLL_INTERVAL,
                     on_timeout=_WaitExpired,
-                    sleep=lambda seconds: None if long_polled else self._sleep(seconds),
+                    sleep=pause,
                 )
             except _WaitExpired:
                 final = self._cancel_after_timeout(latest, timeout)
             except KeyboardInterrupt:
                 self._cancel_quietly(latest, "the wait was interrupted")
                 raise
-        return _outcome(final)
+            return _outcome(final)
 
     def _cancel_after_timeout(
         self, execution: AlgorithmExecution, timeout: float
@@ -694,7 +712,13 @@ def _start_body(
 def _show(reporter: ProgressReporter, execution: AlgorithmExecution) -> None:
     phase = str((execution.progress or {}).get("phase") or execution.status)
     done = _TOTAL_STEPS if execution.is_terminal else _PHASE_STEPS.get(phase, 0)
-    reporter.update(phase, done, _TOTAL_STEPS, label=f"{execution.algorithm}: {phase}")
+    reporter.update(
+        phase,
+        done,
+        _TOTAL_STEPS,
+        label=f"{execution.algorithm}: {phase}",
+        status=str(execution.status),
+    )
 
 
 def _outcome(execution: AlgorithmExecution) -> AlgorithmExecution:

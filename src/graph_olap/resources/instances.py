@@ -312,7 +312,15 @@ class InstanceResource(Resource):
             total_seen[0] = total or total_seen[0]
             phase = progress.phase or progress.status
             label = _PHASE_LABELS.get(phase, phase.replace("_", " "))
-            reporter.update(phase, completed, total, label=label)
+            reporter.update(
+                phase,
+                completed,
+                total,
+                label=label,
+                status=progress.status,
+                # The running answer has no steps: the widget keeps the last ones.
+                steps=progress.steps or None,
+            )
             if progress.status == "running":
                 instance = self.get(instance_id)
                 remember_instance(instance.id, instance.name)  # %cypher's "last instance"
@@ -333,7 +341,8 @@ class InstanceResource(Resource):
                 f"or stop it with client.instances.terminate({instance_id})."
             )
 
-        with ProgressReporter(on_progress, show_progress) as reporter:
+        title = f"Instance {instance_id}"
+        with ProgressReporter(on_progress, show_progress, title=title) as reporter:
             return poll(check, timeout=timeout, poll_interval=poll_interval, on_timeout=timed_out)
 
     # -- connecting -------------------------------------------------------------------------

@@ -109,7 +109,13 @@ class SnapshotResource(Resource):
         def check() -> Snapshot | None:
             progress = self.get_progress(snapshot_id)
             last[:] = [progress]
-            reporter.update(progress.phase, progress.completed_steps, progress.total_steps)
+            reporter.update(
+                progress.phase,
+                progress.completed_steps,
+                progress.total_steps,
+                status=progress.status,
+                steps=progress.steps or None,
+            )
             if progress.status == "ready":
                 return self.get(snapshot_id)
             if progress.status in _FAILED:
@@ -123,7 +129,8 @@ class SnapshotResource(Resource):
                 f"exporting: wait again with client.snapshots.wait_until_ready({snapshot_id})"
             )
 
-        with ProgressReporter(on_progress, show_progress) as reporter:
+        title = f"Snapshot {snapshot_id}"
+        with ProgressReporter(on_progress, show_progress, title=title) as reporter:
             return poll(check, timeout=timeout, poll_interval=poll_interval, on_timeout=timed_out)
 
     def _failed(self, snapshot_id: int, progress: SnapshotProgress) -> SnapshotFailedError:
