@@ -318,6 +318,28 @@ class QueryResult:
         data["text/html"] = static_html(self)
         display(data, metadata=metadata, raw=True)  # type: ignore[no-untyped-call]
 
+    def to_pyvis(
+        self,
+        path: str | PathLike[str] | None = None,
+        *,
+        size_by: str | None = None,
+        label_by: str | None = None,
+        height: str = "600px",
+        directed: bool = True,
+    ) -> Any:
+        """The graph of the result as a ``pyvis.network.Network`` (needs the jupyter extra).
+
+        With ``path`` the network is also written there as one self-contained HTML file
+        (vis-network inline: it opens offline, ready to share). Nodes are coloured by label
+        like the notebook's graph view, sized by the numeric property ``size_by`` and captioned
+        by ``label_by`` (default a name-like property); hovering shows their properties.
+        """
+        from graph_olap.jupyter.pyvis_export import to_pyvis
+
+        return to_pyvis(
+            self, path, size_by=size_by, label_by=label_by, height=height, directed=directed
+        )
+
     # -- helpers ----------------------------------------------------------------------------
 
     def _as_dict(self, row: Sequence[Any]) -> dict[str, Any]:

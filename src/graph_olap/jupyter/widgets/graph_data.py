@@ -10,6 +10,7 @@ says when it shows a part.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,8 +22,12 @@ __all__ = [
     "DEFAULT_MAX_EDGES",
     "DEFAULT_MAX_NODES",
     "DEFAULT_MAX_ROWS",
+    "PALETTE",
+    "PLACEHOLDER_COLOUR",
     "GraphData",
     "extract_graph",
+    "label_colours",
+    "node_text",
 ]
 
 DEFAULT_MAX_NODES = 10_000
@@ -52,6 +57,22 @@ _SCALAR_TYPES = (
 )
 # An untyped column whose first values are all scalars is not scanned further.
 _SAMPLE = 1000
+
+# The same colours, in the same order, as the graph view (js/lib/graph.ts).
+PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+)
+PLACEHOLDER_COLOUR = "#9aa0a6"
+_NAME_KEYS = ("name", "title", "label", "displayName", "display_name", "id", "key", "code")
 
 
 @dataclass
@@ -221,3 +242,32 @@ def _may_hold_graph(rows: Iterable[Sequence[Any]], position: int) -> bool:
         if seen >= _SAMPLE:
             return False
     return False
+
+
+def label_colours(nodes: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """Colour per node label, the most frequent first (as the graph view assigns them)."""
+    counts: dict[str, int] = {}
+    for node in nodes:
+        if not node["placeholder"]:
+            counts[node["label"]] = counts.get(node["label"], 0) + 1
+    ordered = sorted(counts, key=lambda label: (-counts[label], label))
+    return {label: _colour_at(index) for index, label in enumerate(ordered)}
+
+
+def _colour_at(index: int) -> str:
+    if index < len(PALETTE):
+        return PALETTE[index]
+    return f"hsl({round(index * 137.508 % 360)}, 55%, 55%)"
+
+
+def node_text(node: dict[str, Any], label_by: str | None = None) -> str:
+    """A node's caption: ``label_by``'s value, else a name-like property, else label and id."""
+    properties = node["properties"]
+    if label_by and properties.get(label_by) is not None:
+        value = properties[label_by]
+        return value if isinstance(value, str) else json.dumps(value)
+    for key in _NAME_KEYS:
+        value = properties.get(key)
+        if value is not None and value != "":
+            return str(value)
+    return str(node["id"]) if node["placeholder"] else f"{node['label']} {node['id']}"
