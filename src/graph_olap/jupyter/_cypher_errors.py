@@ -15,6 +15,8 @@ __all__ = ["caret_excerpt", "engine_sentence", "query_error_message"]
 
 # LadybugDB/Ryugraph: "Parser exception: Invalid input <...>: expected rule X (line: 1, offset: 10)"
 _KUZU_POSITION = re.compile(r"\s*\(line: \d+, offset: \d+\)\s*$")
+_KUZU_MARKER = re.compile(r"\s*\(line: \d+, offset: \d+\)")
+_KUZU_INPUT = re.compile(r"Invalid input <(.*)>: expected", re.DOTALL)
 # FalkorDB: "errMsg: Invalid input 'R': expected RETURN line: 1, column: 14, offset: 13 errCtx: ..."
 _FALKOR_MESSAGE = re.compile(r"errMsg:\s*(.*?)(?:\s+line: \d+, column: \d+.*)?$", re.DOTALL)
 
@@ -22,6 +24,15 @@ _FALKOR_MESSAGE = re.compile(r"errMsg:\s*(.*?)(?:\s+line: \d+, column: \d+.*)?$"
 def engine_sentence(error: QueryError) -> str:
     """The engine's own explanation, one line, without its position and context text."""
     text = (error.engine_message or error.message or "").strip()
+    marker = _KUZU_MARKER.search(text)
+    if marker:
+        # Kuzu quotes the input up to the error, newlines included: keep its last line.
+        text = text[: marker.start()]
+        quoted = _KUZU_INPUT.search(text)
+        if quoted:
+            tail = quoted.group(1).splitlines()[-1].strip() if quoted.group(1).strip() else ""
+            text = text[: quoted.start(1)] + tail + text[quoted.end(1) :]
+        text = " ".join(text.split())
     first = text.splitlines()[0] if text else error.code or "query error"
     if first.startswith("errMsg:") or " errCtx: " in first:
         match = _FALKOR_MESSAGE.match(first)
