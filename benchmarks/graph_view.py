@@ -143,10 +143,14 @@ def widget_state(payload: dict[str, Any]) -> tuple[str, str]:
         widget.close()
 
 
-def bundle() -> str:
-    from graph_olap.jupyter.widgets._bundle import bundle_text
+def bundle(directory: Path | None) -> tuple[str, str | None]:
+    """The graph widget's JavaScript and CSS: the package's, or another build's (``--bundle``)."""
+    if directory is None:
+        from graph_olap.jupyter.widgets._bundle import bundle_text
 
-    return bundle_text("graph.js")
+        return bundle_text("graph.js"), None
+    css = directory / "graph.css"
+    return (directory / "graph.js").read_text(), css.read_text() if css.exists() else None
 
 
 def measure(
@@ -184,6 +188,11 @@ def main() -> int:
     p.add_argument("--smoke", action="store_true", help="a seconds-long version (CI)")
     p.add_argument("--repeats", type=int, default=None, help="runs per case (default 5; smoke 1)")
     p.add_argument("--screenshot", type=Path, help="save a picture of the large graph here")
+    p.add_argument(
+        "--bundle",
+        type=Path,
+        help="a directory with another build's graph.js/graph.css (to compare front-end changes)",
+    )
     args = p.parse_args()
     nodes, edges = (500, 2_000) if args.smoke else (5_000, 20_000)
     repeats = args.repeats or (1 if args.smoke else 5)
@@ -191,13 +200,15 @@ def main() -> int:
     from tests.browser.lab import launch_chromium
 
     note = MachineNote()
-    source = bundle()
+    source, bundle_css = bundle(args.bundle)
     cases = [
         ("empty result (note)", graph_payload(0, 0)),
         ("10 nodes / 20 edges", graph_payload(10, 20)),
         (f"{nodes:,} nodes / {edges:,} edges", graph_payload(nodes, edges)),
     ]
     states = [(name, *widget_state(payload)) for name, payload in cases]
+    if bundle_css is not None:
+        states = [(name, state, bundle_css) for name, state, _ in states]
     print(
         f"graph view first frame in headless Chromium: {repeats} run(s) per case, "
         f"state JSON of the large graph {len(states[-1][1]) / 1e6:.1f} MB"
