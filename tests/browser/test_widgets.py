@@ -232,6 +232,7 @@ def test_progress_widget_reaches_running(notebook: WidgetNotebook) -> None:
             if not seen or seen[-1] != status:
                 seen.append(status)
             if not live_shot:  # a picture of the widget while it is live
+                progress.first.scroll_into_view_if_needed()
                 lab.screenshot("test_progress_widget_reaches_running-live")
                 live_shot = True
         lab.page.wait_for_timeout(50)
