@@ -350,7 +350,8 @@ def _definitions(
 ) -> None:
     if nodes is None and edges is None:
         card.note(
-            "Definitions not loaded: <code>client.mappings.get_version(mapping_id, version)</code>",
+            'Definitions not loaded: <code class="golap-code">'
+            "client.mappings.get_version(mapping_id, version)</code>",
             "definitions not loaded",
         )
         return
