@@ -21,6 +21,8 @@ STATIC = ROOT / "src" / "graph_olap" / "jupyter" / "static"
 BUNDLES = ("result.js", "graph.js", "progress.js")
 SOURCES = (ROOT / "js", ROOT / "package.json", ROOT / "package-lock.json", ROOT / "tsconfig.json")
 
+_BUNDLED = {".ts", ".css", ".mjs"}
+
 log = logging.getLogger("graph_olap.build_hook")
 
 
@@ -30,8 +32,9 @@ def _newest(paths: tuple[Path, ...]) -> float:
         if path.is_file():
             newest = max(newest, path.stat().st_mtime)
         elif path.is_dir():
+            # What goes into the bundles: not the tests, docs or this hook.
             for child in path.rglob("*"):
-                if child.is_file() and "__pycache__" not in child.parts:
+                if child.suffix in _BUNDLED and "test" not in child.relative_to(path).parts:
                     newest = max(newest, child.stat().st_mtime)
     return newest
 
