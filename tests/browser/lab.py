@@ -141,7 +141,12 @@ class JupyterLabServer:
         ]
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the process
         self.process = subprocess.Popen(
-            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -187,6 +192,15 @@ class JupyterLabServer:
 
     def remove(self) -> None:
         shutil.rmtree(self.base_dir, ignore_errors=True)
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the test process dies, even by SIGKILL (Linux), so a
+    killed test run leaves no JupyterLab behind (it then stops its kernels)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def write_notebook(directory: Path, name: str, cells: Sequence[str]) -> Path:
