@@ -267,3 +267,21 @@ def test_apply_in_a_real_kernel_sends_one_style_output() -> None:
     html = displays[0]["content"]["data"]["text/html"]
     assert html.startswith(f'<style id="{STYLE_ELEMENT_ID}">.golap{{')
     assert html.endswith("}</style>")
+
+
+def test_the_documented_custom_css_install_runs_once(tmp_path: Path) -> None:
+    # The JupyterHub snippet of docs/notebook-styling.md, run twice in a fresh home.
+    docs = (ROOT / "docs/notebook-styling.md").read_text()
+    snippet = re.search(r"```bash\n(python - <<'EOF'\n.*?\nEOF)\n```", docs, re.DOTALL)
+    assert snippet is not None
+    custom = tmp_path / ".jupyter" / "custom" / "custom.css"
+    custom.parent.mkdir(parents=True)
+    custom.write_text("/* the hub's own rules */\n")
+    # The venv first on PATH, as in a hub image where the package is installed.
+    env = {"HOME": str(tmp_path), "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"}
+    for _ in range(2):
+        subprocess.run(["bash", "-c", snippet.group(1)], env=env, check=True, timeout=60)
+
+    text = custom.read_text()
+    assert text.startswith("/* the hub's own rules */\n")
+    assert text.count(get_notebook_css()) == 1
