@@ -151,7 +151,9 @@ class InstanceConnection:
             body,
             lambda: self._http.post("/query", json=body, timeout=self._read_timeout(timeout)),
         )
-        return QueryResult.from_response(answer, coerce_types=coerce_types)
+        return QueryResult.from_response(
+            answer, coerce_types=coerce_types, query=cypher, instance=self._display_name()
+        )
 
     def query_df(
         self,
@@ -334,6 +336,14 @@ class InstanceConnection:
         if self.name:
             parts.append(f"name={self.name!r}")
         return f"InstanceConnection({', '.join(parts)})"
+
+    def _display_name(self) -> str | None:
+        """How results name their instance (the widget's Metadata tab)."""
+        if self.name and self._instance_id is not None:
+            return f"{self.name} (#{self._instance_id})"
+        if self._instance_id is not None:
+            return f"#{self._instance_id}"
+        return self.name
 
     def _read_timeout(self, timeout: float | None) -> float:
         engine_limit = DEFAULT_QUERY_TIMEOUT if timeout is None else timeout

@@ -561,3 +561,20 @@ def test_ctrl_c_on_falkordb_abandons(
     with pytest.raises(UsageError, match="cannot stop a running query"):
         cell(shell, f"-i {target.id} --timeout 3", SLOW_QUERY)
     timer.join()
+
+
+def test_line_magic_inside_a_function_binds_its_locals(
+    shell: InteractiveShell, instance: Instance
+) -> None:
+    shell.user_ns["instance_id"] = instance.id
+    run = shell.run_cell(
+        "def lookup(limit_value):\n"
+        "    shown = limit_value * 2\n"
+        "    result = %cypher -o from_function RETURN $shown AS shown\n"
+        "    return result\n"
+        f"%cypher --use {instance.id}\n"
+        "answer = lookup(21)"
+    )
+    run.raise_error()
+    assert shell.user_ns["answer"].scalar() == 42
+    assert shell.user_ns["from_function"].scalar() == 42  # -o writes to the notebook
