@@ -87,7 +87,7 @@ def static_html(result: QueryResult, *, display_limit: int = STATIC_DISPLAY_LIMI
         notes.append("truncated by the instance's row limit")
     note = html.escape(" · ".join(notes))
     return (
-        '<div class="golap-result golap-result-static">'
+        '<div class="golap golap-result golap-result-static">'
         f'<table class="golap-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
         f'<div class="golap-note">{note}</div></div>'
     )
