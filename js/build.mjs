@@ -10,7 +10,9 @@ export const ENTRIES = ["result", "graph", "progress"];
 export const BUDGET_BYTES = 600 * 1024;
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-export const OUT_DIR = join(root, "src", "graph_olap", "jupyter", "static");
+// GOLAP_BUNDLE_DIR builds elsewhere (e.g. to benchmark a variant against the installed one).
+export const OUT_DIR =
+  process.env.GOLAP_BUNDLE_DIR || join(root, "src", "graph_olap", "jupyter", "static");
 
 export async function bundle() {
   mkdirSync(OUT_DIR, { recursive: true });

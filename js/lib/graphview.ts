@@ -10,6 +10,7 @@
 
 import forceAtlas2 from "graphology-layout-forceatlas2";
 import Sigma from "sigma";
+import { EdgeLineProgram } from "sigma/rendering";
 import type { MultiDirectedGraph } from "graphology";
 
 import type { GraphPayload } from "../models";
@@ -30,6 +31,9 @@ import {
 const LAYOUT_BUDGET_MS = 4000;
 const LAYOUT_MAX_ITERATIONS = 300;
 const SLICE_MS = 12;
+/** Past this many relationships edges are drawn as thin lines without arrow heads: a third of
+ * the WebGL work, which keeps the first frame of big graphs quick (software GL included). */
+const FAST_EDGES = 3000;
 /** Small graphs are laid out before the first frame: it costs less than a redraw. */
 const SYNC_LAYOUT_NODES = 300;
 const TOOLTIP_PROPERTIES = 12;
@@ -116,7 +120,8 @@ export function renderGraphView(payload: GraphPayload, options: GraphViewOptions
   const labelColour = getComputedStyle(document.body).color || "#222";
   const renderer = new Sigma<NodeAttributes, EdgeAttributes>(graph, stage, {
     allowInvalidContainer: true,
-    defaultEdgeType: "arrow",
+    defaultEdgeType: graph.size > FAST_EDGES ? "thin" : "arrow",
+    edgeProgramClasses: { thin: EdgeLineProgram },
     renderEdgeLabels: false,
     labelRenderedSizeThreshold: 7,
     labelColor: { color: labelColour },
