@@ -200,6 +200,9 @@ def test_use_sets_the_session_default(
     assert _magic(shell).session.default is not None
     assert cell(shell, "", "RETURN 2 AS two").scalar() == 2
     assert line(shell, "RETURN 3 AS three").scalar() == 3
+    _magic(shell).session.close()
+    assert cell(shell, f"--use {instance.id}", "RETURN 4 AS four").scalar() == 4  # set and run
+    assert cell(shell, "", "RETURN 5 AS five").scalar() == 5
 
 
 def test_last_i_becomes_the_default(shell: InteractiveShell, instance: Instance) -> None:
