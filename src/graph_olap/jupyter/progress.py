@@ -74,7 +74,9 @@ class NotebookProgress:
             widget.state = state
             widget.elapsed_s = round(time.monotonic() - self._started, 2)
             widget.eta_s = None
-            if state == "done" and widget.total:
+            if state == "done":
+                # The last phase read may be a running one ("writing"): the wait is over.
+                widget.phase = widget.status or "done"
                 widget.completed = widget.total
             widget.message = message
         self._display()
