@@ -11,6 +11,7 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from graph_olap.instance.values import is_node, is_relationship
+from graph_olap.jupyter.styles import compact_notebook_css
 from graph_olap.jupyter.widgets._json import jsonable
 from graph_olap.jupyter.widgets.result import (
     DEFAULT_DISPLAY_LIMIT,
@@ -86,9 +87,13 @@ def static_html(result: QueryResult, *, display_limit: int = STATIC_DISPLAY_LIMI
     if result.truncated:
         notes.append("truncated by the instance's row limit")
     note = html.escape(" · ".join(notes))
+    # The packaged stylesheet travels with the table (as with the rich reprs), so an exported
+    # notebook shows it styled; without it the table is still a plain, readable table.
     return (
         '<div class="golap golap-result golap-result-static">'
-        f'<table class="golap-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        f"<style>{compact_notebook_css()}</style>"
+        '<div class="golap-table-scroll"><table class="golap-table">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
         f'<div class="golap-note">{note}</div></div>'
     )
 

@@ -213,7 +213,8 @@ def test_values_json_cannot_carry_are_made_safe() -> None:
 def test_static_html_fallback(widget_conn: InstanceConnection) -> None:
     result = widget_conn.query(PURCHASES)
     html = static_html(result, display_limit=10)
-    assert html.startswith('<div class="golap golap-result golap-result-static">')
+    assert html.startswith('<div class="golap golap-result golap-result-static"><style>')
+    assert ".golap table.golap-table" in html  # the packaged stylesheet travels along
     assert html.count("<tr>") == 11
     assert "<td>:Customer</td>" in html and "<td>[:PURCHASED]</td>" in html
     assert "25 rows in" in html and "showing 10 of 25" in html
