@@ -6,6 +6,8 @@ tested: the kernel's value reaches the DOM, a click in Chromium reaches the kern
 
 from __future__ import annotations
 
+import pytest
+
 from tests.browser.conftest import OpenNotebook
 
 COUNTER = '''
@@ -55,3 +57,22 @@ def test_anywidget_renders_and_syncs_both_ways(open_notebook: OpenNotebook) -> N
     )
     output = lab.run_cell(1).locator(".jp-OutputArea-output")
     assert output.inner_text().strip() == "kernel sees 43", lab.diagnostics()
+
+
+def test_run_all_waits_for_every_cell_and_reports_errors(open_notebook: OpenNotebook) -> None:
+    """The harness itself can fail: "Run All" waits for each cell, a raising cell fails the
+    wait with its exception, and a cell after it never counts as run."""
+    lab = open_notebook(
+        "run_all.ipynb",
+        [
+            "#md\n# A markdown cell is skipped",
+            "import time\ntime.sleep(1)\nprint('slept')",
+            "1 / 0",
+            "print('never')",
+        ],
+    )
+    with pytest.raises(AssertionError, match="ZeroDivisionError: division by zero") as failure:
+        lab.run_all(timeout=60)
+    assert "--- jupyterlab log tail ---" in str(failure.value)  # diagnostics are attached
+    assert lab.output(1).inner_text().strip() == "slept"
+    assert lab.errors(2) and lab.execution_count(3) is None
