@@ -37,6 +37,9 @@ const FAST_EDGES = 3000;
 /** Small graphs are laid out before the first frame: it costs less than a redraw. */
 const SYNC_LAYOUT_NODES = 300;
 const TOOLTIP_PROPERTIES = 12;
+/** Nodes and edges outside a search's matches: see-through grey, on light and dark themes. */
+const FADED = "rgba(128, 128, 128, 0.35)";
+const FADED_EDGE = "rgba(128, 128, 128, 0.15)";
 
 export interface GraphViewOptions {
   sizeBy: string | null;
@@ -117,21 +120,22 @@ export function renderGraphView(payload: GraphPayload, options: GraphViewOptions
 
   // Search highlights: matches keep their colour and get a label; the rest fade.
   let matches = new Set<string>();
-  const labelColour = getComputedStyle(document.body).color || "#222";
+  // Labels take the widget's text colour (light or dark theme) once it is in the page.
+  const labelColour = () => getComputedStyle(stage).color || "#222";
   const renderer = new Sigma<NodeAttributes, EdgeAttributes>(graph, stage, {
     allowInvalidContainer: true,
     defaultEdgeType: graph.size > FAST_EDGES ? "thin" : "arrow",
     edgeProgramClasses: { thin: EdgeLineProgram },
     renderEdgeLabels: false,
     labelRenderedSizeThreshold: 7,
-    labelColor: { color: labelColour },
+    labelColor: { color: labelColour() },
     zIndex: true,
     nodeReducer: (node, data) => {
       if (!matches.size) return data;
       if (matches.has(node)) return { ...data, highlighted: true, forceLabel: true, zIndex: 1 };
-      return { ...data, color: "#d5d8dc", label: "", zIndex: 0 };
+      return { ...data, color: FADED, label: "", zIndex: 0 };
     },
-    edgeReducer: (_edge, data) => (matches.size ? { ...data, color: "#e6e8ea" } : data),
+    edgeReducer: (_edge, data) => (matches.size ? { ...data, color: FADED_EDGE } : data),
   });
 
   let firstFrame = false;
@@ -185,8 +189,13 @@ export function renderGraphView(payload: GraphPayload, options: GraphViewOptions
 
   // The stage may have no size yet (a hidden tab, an output not yet attached): redraw when
   // it gets one.
+  let themed = false;
   const resize = new ResizeObserver(() => {
     if (stage.clientWidth > 0) {
+      if (!themed) {
+        themed = true;
+        renderer.setSetting("labelColor", { color: labelColour() });
+      }
       renderer.resize();
       renderer.refresh();
     }
