@@ -185,6 +185,8 @@ def sdk_times(conn: Any, runs: int) -> dict[str, float]:
                 raise SystemExit(f"{name}: {execution.status} {execution.error}")
         out[name] = _bench.median(times[1:])
         out[f"{name}_first"] = times[0]
+        phases = ", ".join(f"{k} {v:.3f}" for k, v in execution.phase_seconds.items())
+        print(f"  {name}: last run's phases (s): {phases}", flush=True)
     return out
 
 
@@ -222,6 +224,7 @@ def main() -> int:
                 edge_definitions=EDGES,
             )
             for engine in args.engines:
+                print(f"{engine}:", flush=True)
                 instance = sdk.instances.create_from_mapping_and_wait(
                     mapping.id,
                     f"algorithms {engine} {time.time_ns()}",

@@ -71,6 +71,8 @@ class AlgorithmExecution(WireModel):
     write_back: bool = True
     parameters: dict[str, Any] = Field(default_factory=dict)
     progress: dict[str, Any] | None = None
+    # Seconds spent per finished phase: {"extracting": ..., "computing": ..., "writing": ...}.
+    phase_seconds: dict[str, float] = Field(default_factory=dict)
     result: dict[str, Any] | None = None
     error: str | None = None
     error_code: str | None = None
