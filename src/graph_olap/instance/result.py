@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -254,7 +255,14 @@ class QueryResult:
         data: dict[str, Any] = {"text/plain": repr(self), "text/html": static_html(self)}
         metadata: dict[str, Any] = {}
         if in_notebook_kernel():
-            widget_data, metadata = _widget_bundle(self.widget())
+            from graph_olap.jupyter.widgets import BundleMissingError
+
+            try:
+                widget = self.widget()
+            except BundleMissingError as exc:  # the table still shows; say how to get more
+                warnings.warn(str(exc), RuntimeWarning, stacklevel=2)
+                return data, metadata
+            widget_data, metadata = _widget_bundle(widget)
             data.update(widget_data)
             data["text/plain"] = repr(self)
         return data, metadata

@@ -133,3 +133,26 @@ def test_show_progress_false_and_on_progress(kernel: KernelSession) -> None:
     assert len(progress) == before + 1
     assert progress[-1]["state"]["state"] == "done"
     assert progress[-1]["state"]["status"] == "completed"
+
+
+def test_without_a_built_bundle_the_table_still_shows(kernel: KernelSession) -> None:
+    run = kernel.execute(
+        "from pathlib import Path\n"
+        "from graph_olap.jupyter.widgets import _bundle, ResultWidget\n"
+        "saved = (_bundle.STATIC_DIR, ResultWidget.__dict__.get('_esm'))\n"
+        "_bundle.STATIC_DIR = Path('/nonexistent')\n"
+        "_bundle.bundle_text.cache_clear()\n"
+        "del ResultWidget._esm, ResultWidget._css\n"
+        "try:\n"
+        "    display(conn.query('MATCH (p:Person) RETURN p.name AS name LIMIT 3'))\n"
+        "finally:\n"
+        "    _bundle.STATIC_DIR = saved[0]\n"
+        "    _bundle.bundle_text.cache_clear()\n"
+    )
+    assert len(run.displays) == 1
+    assert WIDGET_MIME not in run.displays[0]
+    assert '<table class="golap-table">' in run.displays[0]["text/html"]
+    assert "npm ci && npm run build" in run.stderr
+    # Built again, the widget is back.
+    again = kernel.execute("conn.query('MATCH (p:Person) RETURN p.name AS name LIMIT 3')")
+    assert again.result is not None and WIDGET_MIME in again.result
