@@ -430,7 +430,55 @@ def test_notebook_css_styles_reprs_and_markup(notebook: WidgetNotebook) -> None:
     assert computed == ["999px", error], lab.explain(
         f"the hand-written badge is not styled by the sheet: {computed} (theme error: {error})"
     )
+
+    # JupyterLab's dark theme: the same elements follow the theme's colours.
+    dark = _with_theme(lab, "JupyterLab Dark", card)
     card.scroll_into_view_if_needed()
+    lab.screenshot("test_notebook_css_styles_reprs_and_markup-dark")
+    light = _with_theme(lab, "JupyterLab Light", card)
+    assert dark["badge"] == dark["success"] != light["badge"] == light["success"], lab.explain(
+        f"badge colours: dark {dark}, light {light}"
+    )
+    assert dark["background"] == dark["layout"] != light["background"], lab.explain(
+        f"card backgrounds: dark {dark}, light {light}"
+    )
+    card.scroll_into_view_if_needed()
+
+
+def _with_theme(lab: LabPage, theme: str, card: Any) -> dict[str, str]:
+    """Switch JupyterLab's theme and read the repr's colours and the theme's own."""
+    lab.page.evaluate(
+        "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', { theme })",
+        theme,
+    )
+    light = "false" if "Dark" in theme else "true"
+    lab.wait_until(
+        lambda: (
+            lab.page.evaluate("() => document.body.dataset.jpThemeLight") == light
+            and lab.page.evaluate("() => document.body.dataset.jpThemeName") == theme
+            # the splash JupyterLab shows while it swaps themes
+            and lab.page.locator("#jupyterlab-splash").count() == 0
+        ),
+        what=f"the {theme} theme",
+    )
+    colours: dict[str, str] = card.evaluate(
+        """(repr) => ({
+          badge: getComputedStyle(repr.querySelector('.golap-status-running')).color,
+          background: getComputedStyle(repr.querySelector('.golap-card')).backgroundColor,
+        })"""
+    )
+    colours["success"] = lab.page.evaluate(RESOLVE_COLOUR, "var(--jp-success-color1)")
+    colours["layout"] = lab.page.evaluate(
+        """() => {
+          const probe = document.createElement('span');
+          probe.style.backgroundColor = 'var(--jp-layout-color1)';
+          document.body.append(probe);
+          const colour = getComputedStyle(probe).backgroundColor;
+          probe.remove();
+          return colour;
+        }"""
+    )
+    return colours
 
 
 # -- a huge result never freezes the browser --------------------------------------------------
