@@ -237,9 +237,13 @@ function renderJson(panel: HTMLElement, model: Model): void {
 
 function renderMetadata(panel: HTMLElement, model: Model): void {
   const meta = model.get("metadata");
-  const list = h("dl", "golap-metadata");
-  const add = (term: string, value: string) => {
-    list.append(h("dt", undefined, term), h("dd", undefined, value));
+  const table = h("table", "golap-metadata");
+  const add = (term: string, value: string | HTMLElement) => {
+    const row = h("tr");
+    const cell = h("td");
+    cell.append(value);
+    row.append(h("th", undefined, term), cell);
+    table.append(row);
   };
   add("Rows", formatCount(meta.rows));
   if (meta.row_count !== meta.rows) add("Rows reported", formatCount(meta.row_count));
@@ -247,19 +251,13 @@ function renderMetadata(panel: HTMLElement, model: Model): void {
   add("Truncated", meta.truncated ? "yes: the instance's row limit stopped the query" : "no");
   add("Execution time", `${Number(meta.execution_time_ms).toLocaleString("en-US")} ms`);
   add("Instance", meta.instance ?? "–");
-  const types = h("dd");
-  const typeTable = h("table", "golap-table golap-types");
+  const types = h("table", "golap-types");
   meta.columns.forEach((name, i) => {
     const row = h("tr");
     row.append(h("td", undefined, name), h("td", "golap-col-type", meta.column_types[i] ?? ""));
-    typeTable.append(row);
+    types.append(row);
   });
-  types.append(typeTable);
-  list.append(h("dt", undefined, `Columns (${meta.columns.length})`), types);
-  if (meta.query) {
-    const query = h("dd");
-    query.append(h("pre", "golap-query", meta.query));
-    list.append(h("dt", undefined, "Query"), query);
-  }
-  panel.replaceChildren(list);
+  add(`Columns (${meta.columns.length})`, types);
+  if (meta.query) add("Query", h("pre", "golap-query", meta.query));
+  panel.replaceChildren(table);
 }
