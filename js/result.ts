@@ -55,6 +55,8 @@ const widget: AnyWidget<ResultModel> = {
 
     const renderPanel = (name: ResultView) => {
       const panel = panels.get(name) as HTMLElement;
+      // A tab opened later is timed from its opening, not from the widget's.
+      const began = rendered.size === 0 ? start : performance.now();
       rendered.add(name);
       if (name === "table") renderTable(panel, model, root);
       else if (name === "json") renderJson(panel, model);
@@ -65,7 +67,7 @@ const widget: AnyWidget<ResultModel> = {
           sizeBy: model.get("size_by"),
           labelBy: model.get("label_by"),
           height: model.get("height"),
-          start,
+          start: began,
           onChoice: (choice) => {
             if ("sizeBy" in choice) model.set("size_by", choice.sizeBy ?? null);
             if ("labelBy" in choice) model.set("label_by", choice.labelBy ?? null);
