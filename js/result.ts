@@ -201,7 +201,8 @@ function renderTable(panel: HTMLElement, model: Model, root: HTMLElement): void 
     pageText.textContent = `Page ${view.page + 1} of ${view.pageCount}`;
     prev.disabled = view.page === 0;
     next.disabled = view.page >= view.pageCount - 1;
-    note.textContent = tableNote(view.first, view.last, view.matching, rows.length, total, state.search);
+    const { first, last, matching } = view;
+    note.textContent = tableNote(first, last, matching, rows.length, total, state.search);
     if (!rows.length) note.textContent = total ? note.textContent : "The query returned no rows.";
   };
   search.addEventListener("input", () => {

@@ -252,7 +252,8 @@ export function matchNodes(
 
 /** "12 nodes · 30 relationships" and what was left out. */
 export function summary(payload: GraphPayload, drawnNodes: number, drawnEdges: number): string {
-  const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+  const plural = (n: number, word: string) =>
+    `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
   let text = `${plural(drawnNodes, "node")} · ${plural(drawnEdges, "relationship")}`;
   if (payload.truncated) text += " (the view's limit was reached: more exist in the result)";
   return text;

@@ -37,9 +37,13 @@ const FAST_EDGES = 3000;
 /** Small graphs are laid out before the first frame: it costs less than a redraw. */
 const SYNC_LAYOUT_NODES = 300;
 const TOOLTIP_PROPERTIES = 12;
-/** Nodes and edges outside a search's matches: see-through grey, on light and dark themes. */
-const FADED = "rgba(128, 128, 128, 0.35)";
-const FADED_EDGE = "rgba(128, 128, 128, 0.15)";
+/**
+ * Nodes and edges outside a search's matches or a hovered neighbourhood: see-through grey on
+ * light and dark themes. Sigma blends with premultiplied alpha (ONE, ONE_MINUS_SRC_ALPHA), so
+ * the colour is given premultiplied: grey 128 at 35 % is rgb 45, at 15 % rgb 19.
+ */
+const FADED = "rgba(45, 45, 45, 0.35)";
+const FADED_EDGE = "rgba(19, 19, 19, 0.15)";
 
 export interface GraphViewOptions {
   sizeBy: string | null;
@@ -91,7 +95,11 @@ export function renderGraphView(payload: GraphPayload, options: GraphViewOptions
     ["", ...numericProperties(payload.nodes)],
     options.sizeBy ?? "",
   );
-  const labelSelect = select("Label by", ["", ...propertyNames(payload.nodes)], options.labelBy ?? "");
+  const labelSelect = select(
+    "Label by",
+    ["", ...propertyNames(payload.nodes)],
+    options.labelBy ?? "",
+  );
   const fit = h("button", "golap-button golap-graph-fit", "Fit");
   fit.title = "Zoom to fit";
   const full = h("button", "golap-button golap-graph-fullscreen", "Fullscreen");
@@ -120,6 +128,8 @@ export function renderGraphView(payload: GraphPayload, options: GraphViewOptions
 
   // Search highlights: matches keep their colour and get a label; the rest fade.
   let matches = new Set<string>();
+  let hovered: string | null = null;
+  let neighbourhood = new Set<string>();
   // Labels take the widget's text colour (light or dark theme) once it is in the page.
   const labelColour = () => getComputedStyle(stage).color || "#222";
   const renderer = new Sigma<NodeAttributes, EdgeAttributes>(graph, stage, {
@@ -131,11 +141,21 @@ export function renderGraphView(payload: GraphPayload, options: GraphViewOptions
     labelColor: { color: labelColour() },
     zIndex: true,
     nodeReducer: (node, data) => {
-      if (!matches.size) return data;
-      if (matches.has(node)) return { ...data, highlighted: true, forceLabel: true, zIndex: 1 };
+      // Hovering a node brings out its neighbourhood; otherwise a search its matches.
+      const focus = hovered ? neighbourhood : matches;
+      if (!focus.size) return data;
+      if (focus.has(node)) {
+        return { ...data, highlighted: node === hovered || !hovered, forceLabel: true, zIndex: 1 };
+      }
       return { ...data, color: FADED, label: "", zIndex: 0 };
     },
-    edgeReducer: (_edge, data) => (matches.size ? { ...data, color: FADED_EDGE } : data),
+    edgeReducer: (edge, data) => {
+      if (hovered) {
+        const touches = graph.hasExtremity(edge, hovered);
+        return touches ? { ...data, zIndex: 1 } : { ...data, color: FADED_EDGE };
+      }
+      return matches.size ? { ...data, color: FADED_EDGE } : data;
+    },
   });
 
   let firstFrame = false;
@@ -152,9 +172,15 @@ export function renderGraphView(payload: GraphPayload, options: GraphViewOptions
     tooltip.style.left = `${event.x + 12}px`;
     tooltip.style.top = `${event.y + 12}px`;
     tooltip.hidden = false;
+    hovered = node;
+    neighbourhood = new Set([node, ...graph.neighbors(node)]);
+    renderer.refresh({ skipIndexation: true });
   });
   renderer.on("leaveNode", () => {
     tooltip.hidden = true;
+    hovered = null;
+    neighbourhood = new Set();
+    renderer.refresh({ skipIndexation: true });
   });
 
   search.addEventListener("input", () => {
@@ -165,7 +191,8 @@ export function renderGraphView(payload: GraphPayload, options: GraphViewOptions
   search.addEventListener("keydown", (event) => {
     if (event.key !== "Enter" || !matches.size) return;
     const first = renderer.getNodeDisplayData([...matches][0] as string);
-    if (first) renderer.getCamera().animate({ x: first.x, y: first.y, ratio: 0.3 }, { duration: 400 });
+    if (!first) return;
+    renderer.getCamera().animate({ x: first.x, y: first.y, ratio: 0.3 }, { duration: 400 });
   });
   fit.addEventListener("click", () => {
     void renderer.getCamera().animatedReset({ duration: 300 });
