@@ -269,7 +269,7 @@ def main() -> int:
             "SDK",
             "library",
             "NetworkX",
-            "SDK/library",
+            "ratio to library",
             "result",
             "vs NetworkX",
             "result",

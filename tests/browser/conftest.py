@@ -28,7 +28,7 @@ VIEWPORT = {"width": 1400, "height": 1000}
 OpenNotebook = Callable[[str, Sequence[str]], LabPage]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser_platform() -> Iterator[PlatformProcess]:
     """A dev-mode control plane (X-Username auth) on the demo warehouse."""
     server = PlatformProcess(dev=True, extra_env={"GRAPH_OLAP_PER_ANALYST_LIMIT": "4"})
@@ -38,7 +38,7 @@ def browser_platform() -> Iterator[PlatformProcess]:
     shutil.rmtree(server.data_dir, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def jupyter_lab(browser_platform: PlatformProcess) -> Iterator[JupyterLabServer]:
     if not CHROMIUM.exists():  # fail before paying for JupyterLab's start
         pytest.fail(
@@ -59,7 +59,7 @@ def jupyter_lab(browser_platform: PlatformProcess) -> Iterator[JupyterLabServer]
     server.remove()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
@@ -69,7 +69,7 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab_pages(
     jupyter_lab: JupyterLabServer, chromium: Any, browser_platform: PlatformProcess
 ) -> Iterator[OpenNotebook]:

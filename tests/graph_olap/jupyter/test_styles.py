@@ -14,6 +14,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 from jupyter_client.manager import start_new_kernel
 
+from graph_olap.jupyter import styles
 from graph_olap.jupyter.styles import (
     STYLE_ELEMENT_ID,
     compact_notebook_css,
@@ -230,6 +231,8 @@ def test_apply_in_terminal_ipython_prints_nothing() -> None:
 
 def test_apply_displays_the_stylesheet_once_per_shell() -> None:
     shell = InteractiveShell.instance()
+    # The shell is a process-wide singleton: an earlier test (e.g. %load_ext) may have styled it.
+    styles._styled_shells.discard(shell)
 
     with capture_output() as first:
         result = shell.run_cell(
