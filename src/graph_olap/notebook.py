@@ -77,9 +77,39 @@ def _setup_itables() -> None:
     except ImportError:
         return
     try:
-        itables.init_notebook_mode(all_interactive=True)
+        _init_itables_offline(itables)
     except Exception:  # a display nicety must never stop a notebook from connecting
         logger.debug("itables is installed but could not be initialised", exc_info=True)
         return
     _itables_shells.add(shell)
     _itables_ready = True
+
+
+def _init_itables_offline(itables: Any) -> None:
+    """``itables.init_notebook_mode(all_interactive=True)`` (offline: DataTables travels inside
+    the output, no CDN), with its two outputs shown in the order that works in JupyterLab 4 and
+    Notebook 7.
+
+    itables (2.9.1) displays a module script first that runs
+    ``const { set_or_remove_dark_class } = await window._itables_<version>;`` and only then the
+    output whose classic script defines ``window._itables_<version>`` (the bundle's import).
+    JupyterLab and Notebook 7 run a module script as soon as its output is rendered, before
+    the next output arrives, so the first script awaits ``undefined`` and the page raises
+    "Cannot destructure property 'set_or_remove_dark_class'"; tables still work, but the dark
+    theme watcher is never installed. Shown bundle first, the awaited promise exists when the
+    module script runs. The outputs are itables' own, unchanged, so a saved notebook reopens
+    the same way.
+    """
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
+    with capture_output(stdout=False, stderr=False, display=True) as captured:
+        itables.init_notebook_mode(all_interactive=True)
+    outputs = list(captured.outputs)
+
+    def awaits_bundle(output: Any) -> bool:
+        html = str(output.data.get("text/html", ""))
+        return "set_or_remove_dark_class" in html and "injectModule" not in html
+
+    for output in sorted(outputs, key=awaits_bundle):  # stable: only that script moves last
+        display(output.data, metadata=output.metadata, raw=True)  # type: ignore[no-untyped-call]

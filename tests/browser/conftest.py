@@ -1,9 +1,11 @@
-"""Session fixtures for the real-browser tests: a dev platform, JupyterLab and Chromium.
+"""Package fixtures for the real-browser tests: a dev platform, JupyterLab, Notebook 7 and
+Chromium.
 
-The kernels JupyterLab starts inherit GRAPH_OLAP_API_URL / GRAPH_OLAP_USERNAME, so notebooks
-connect to the platform exactly as a user's would. After each test a screenshot of every
-notebook page the test used goes to ``artifacts/screenshots/<test name>.png``; a failing test's
-report gains the browser console, the JupyterLab log tail and the platform log tail.
+The kernels JupyterLab (or Notebook 7) starts inherit GRAPH_OLAP_API_URL /
+GRAPH_OLAP_USERNAME, so notebooks connect to the platform exactly as a user's would. After each
+test a screenshot of every notebook page the test used goes to
+``artifacts/screenshots/<test name>.png``; a failing test's report gains the browser console,
+the Jupyter server's log tail and the platform log tail.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from tests.browser.lab import (
     CHROMIUM,
     JupyterLabServer,
     LabPage,
+    NotebookServer,
     launch_chromium,
     write_notebook,
 )
@@ -38,17 +41,16 @@ def browser_platform() -> Iterator[PlatformProcess]:
     shutil.rmtree(server.data_dir, ignore_errors=True)
 
 
-@pytest.fixture(scope="package")
-def jupyter_lab(browser_platform: PlatformProcess) -> Iterator[JupyterLabServer]:
-    if not CHROMIUM.exists():  # fail before paying for JupyterLab's start
+def _serve(kind: type[JupyterLabServer], platform: PlatformProcess) -> Iterator[JupyterLabServer]:
+    if not CHROMIUM.exists():  # fail before paying for the server's start
         pytest.fail(
             f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium. "
             "Run `scripts/setup.sh --dev` (it installs the `chromium` package).",
             pytrace=False,
         )
-    server = JupyterLabServer(
+    server = kind(
         env={
-            "GRAPH_OLAP_API_URL": browser_platform.url,
+            "GRAPH_OLAP_API_URL": platform.url,
             "GRAPH_OLAP_USERNAME": NOTEBOOK_USER,
             "GRAPH_OLAP_API_KEY": "",
         }
@@ -57,6 +59,17 @@ def jupyter_lab(browser_platform: PlatformProcess) -> Iterator[JupyterLabServer]
     yield server
     server.stop()
     server.remove()
+
+
+@pytest.fixture(scope="package")
+def jupyter_lab(browser_platform: PlatformProcess) -> Iterator[JupyterLabServer]:
+    yield from _serve(JupyterLabServer, browser_platform)
+
+
+@pytest.fixture(scope="package")
+def notebook7(browser_platform: PlatformProcess) -> Iterator[JupyterLabServer]:
+    """`jupyter notebook` (Notebook 7), isolated like `jupyter_lab`."""
+    yield from _serve(NotebookServer, browser_platform)
 
 
 @pytest.fixture(scope="package")
@@ -69,22 +82,17 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture(scope="package")
-def lab_pages(
-    jupyter_lab: JupyterLabServer, chromium: Any, browser_platform: PlatformProcess
+def _page_opener(
+    server: JupyterLabServer, chromium: Any, platform: PlatformProcess
 ) -> Iterator[OpenNotebook]:
-    """``lab_pages(name, cells)`` writes a notebook into JupyterLab's root, opens it in a fresh
-    browser context and waits for its kernel. The caller closes the page (``LabPage.close``);
-    what is left open closes at the end of the session."""
-
     def platform_log() -> str:
-        return f"--- platform log tail ---\n{browser_platform.log_tail()[-2000:]}"
+        return f"--- platform log tail ---\n{platform.log_tail()[-2000:]}"
 
     def open_(name: str, cells: Sequence[str]) -> LabPage:
-        write_notebook(jupyter_lab.root_dir, name, cells)
+        write_notebook(server.root_dir, name, cells)
         context = chromium.new_context(viewport=VIEWPORT)
         context.set_default_timeout(30_000)
-        lab = LabPage(context.new_page(), jupyter_lab, extra_logs=[platform_log])
+        lab = LabPage(context.new_page(), server, extra_logs=[platform_log])
         try:
             lab.open(name)
         except BaseException:
@@ -94,7 +102,26 @@ def lab_pages(
 
     yield open_
     for lab in list(LabPage.opened):
-        lab.close()
+        if lab.server is server:
+            lab.close()
+
+
+@pytest.fixture(scope="package")
+def lab_pages(
+    jupyter_lab: JupyterLabServer, chromium: Any, browser_platform: PlatformProcess
+) -> Iterator[OpenNotebook]:
+    """``lab_pages(name, cells)`` writes a notebook into JupyterLab's root, opens it in a fresh
+    browser context and waits for its kernel. The caller closes the page (``LabPage.close``);
+    what is left open closes at the end of the package."""
+    yield from _page_opener(jupyter_lab, chromium, browser_platform)
+
+
+@pytest.fixture(scope="package")
+def notebook7_pages(
+    notebook7: JupyterLabServer, chromium: Any, browser_platform: PlatformProcess
+) -> Iterator[OpenNotebook]:
+    """``lab_pages`` for Notebook 7: the notebook opens at ``/notebooks/<name>``."""
+    yield from _page_opener(notebook7, chromium, browser_platform)
 
 
 @pytest.fixture
@@ -124,6 +151,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             except Exception as error:  # the page may be gone; the report matters more
                 report.sections.append(("browser screenshot", f"failed: {error}"))
             # Wait helpers already put the diagnostics into their assertion message.
-            if report.failed and "--- jupyterlab log tail ---" not in str(report.longrepr):
+            if report.failed and "--- browser console (last" not in str(report.longrepr):
                 report.sections.append(("browser diagnostics", lab.diagnostics()))
     return report

@@ -1,10 +1,13 @@
-"""A real JupyterLab server and a Playwright page driving notebooks in it (Debian's Chromium).
+"""A real JupyterLab (or Notebook 7) server and a Playwright page driving notebooks in it
+(Debian's Chromium).
 
 `JupyterLabServer` runs `jupyter lab` in its own process group on loopback with isolated
 config/settings/workspace dirs; its kernels inherit the server's environment (the platform's
-address). `LabPage` opens a notebook written by `write_notebook`, runs cells through JupyterLab's
-own commands (`window.jupyterapp`, exposed with `LabApp.expose_app_in_browser`) and waits on the
-DOM. Every wait that times out raises an `AssertionError` carrying the JupyterLab log tail and
+address). `NotebookServer` is the same for `jupyter notebook` (Notebook 7, built from
+JupyterLab's components). `LabPage` opens a notebook written by `write_notebook`, runs cells
+through the application's own commands (`window.jupyterapp`, exposed with
+`LabApp.expose_app_in_browser` / `JupyterNotebookApp.expose_app_in_browser`) and waits on the
+DOM. Every wait that times out raises an `AssertionError` carrying the server's log tail and
 the page's console messages, so a failure in CI explains itself.
 """
 
@@ -83,6 +86,15 @@ def launch_chromium(playwright: Any, **kwargs: Any) -> Browser:
 class JupyterLabServer:
     """`jupyter lab` on a free loopback port with a random token, serving ``root_dir``."""
 
+    # What runs: `python -m <MODULE>` with the app's own flags after the shared server flags.
+    NAME: ClassVar[str] = "jupyter lab"
+    MODULE: ClassVar[str] = "jupyterlab"
+    APP_FLAGS: ClassVar[tuple[str, ...]] = (
+        "--LabApp.expose_app_in_browser=True",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    )
+
     env: dict[str, str] = field(default_factory=dict)
     base_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="golap-lab-")))
     port: int = field(default_factory=free_port)
@@ -95,7 +107,7 @@ class JupyterLabServer:
 
     @property
     def log_path(self) -> Path:
-        return self.base_dir / "jupyterlab.log"
+        return self.base_dir / f"{self.MODULE}.log"
 
     @property
     def url(self) -> str:
@@ -127,7 +139,7 @@ class JupyterLabServer:
         command = [
             sys.executable,
             "-m",
-            "jupyterlab",
+            self.MODULE,
             "--no-browser",
             "--ServerApp.ip=127.0.0.1",
             f"--ServerApp.port={self.port}",
@@ -135,9 +147,7 @@ class JupyterLabServer:
             f"--ServerApp.token={self.token}",
             f"--ServerApp.root_dir={self.root_dir}",
             "--allow-root",
-            "--LabApp.expose_app_in_browser=True",
-            "--LabApp.news_url=",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            *self.APP_FLAGS,
         ]
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the process
         self.process = subprocess.Popen(
@@ -151,7 +161,7 @@ class JupyterLabServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited early:\n{self.log_tail()}")
+                raise RuntimeError(f"{self.NAME} exited early:\n{self.log_tail()}")
             try:
                 answer = httpx.get(f"{self.url}/api/status?token={self.token}", timeout=2)
                 if answer.status_code == 200:
@@ -160,7 +170,7 @@ class JupyterLabServer:
                 pass
             time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"jupyter lab did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+        raise RuntimeError(f"{self.NAME} did not answer within {timeout:.0f} s:\n{self.log_tail()}")
 
     def shutdown_sessions(self, path: str) -> None:
         """Stop the kernels of the notebook at ``path`` (closing a tab leaves them running)."""
@@ -192,6 +202,20 @@ class JupyterLabServer:
 
     def remove(self) -> None:
         shutil.rmtree(self.base_dir, ignore_errors=True)
+
+
+class NotebookServer(JupyterLabServer):
+    """`jupyter notebook` (Notebook 7) with the same isolation; notebooks open at
+    ``/notebooks/<name>``, one notebook per browser page as users see it."""
+
+    NAME: ClassVar[str] = "jupyter notebook"
+    MODULE: ClassVar[str] = "notebook"
+    # Notebook 7 has no news feed or update check of its own (the settings written by
+    # `start` switch JupyterLab's notification plugin off all the same).
+    APP_FLAGS: ClassVar[tuple[str, ...]] = ("--JupyterNotebookApp.expose_app_in_browser=True",)
+
+    def notebook_url(self, name: str) -> str:
+        return f"{self.url}/notebooks/{name}?token={self.token}"
 
 
 def _die_with_parent() -> None:
@@ -235,7 +259,8 @@ def write_notebook(directory: Path, name: str, cells: Sequence[str]) -> Path:
 
 @dataclass
 class LabPage:
-    """One Chromium page (in its own browser context) showing one notebook in JupyterLab.
+    """One Chromium page (in its own browser context) showing one notebook in JupyterLab (or
+    Notebook 7: the same `window.jupyterapp` commands and DOM).
 
     Open pages are listed in ``LabPage.opened`` so the test report hook can screenshot them.
     """
@@ -271,7 +296,7 @@ class LabPage:
         console = "\n".join(self.console[-60:]) or "(no console messages)"
         parts = [
             f"--- browser console (last {min(len(self.console), 60)}) ---\n{console}",
-            f"--- jupyterlab log tail ---\n{self.server.log_tail(3000)}",
+            f"--- {self.server.NAME} log tail ---\n{self.server.log_tail(3000)}",
         ]
         parts += [log() for log in self.extra_logs]
         return "\n".join(parts)
@@ -295,6 +320,30 @@ class LabPage:
             if time.monotonic() > deadline:
                 raise self.fail(f"timed out after {timeout:.0f} s waiting for {what}")
             self.page.wait_for_timeout(interval * 1000)
+
+    def page_errors(self) -> list[str]:
+        """Uncaught exceptions the page raised so far (Playwright's ``pageerror``)."""
+        return [line for line in self.console if line.startswith("[pageerror]")]
+
+    def wait_itables_ready(self, *, timeout: float = 30) -> None:
+        """Wait until itables' offline set-up (from ``notebook.connect()``) has finished: its
+        DataTables bundle loaded, and its dark-theme script ran (the script sets
+        ``window._itables_dark_theme_watcher``), or a page error says why it did not."""
+        self.wait_until(
+            lambda: (
+                self.page_errors()
+                or self.page.evaluate(
+                    """async () => {
+                  const key = Object.keys(window).find((k) => /^_itables_\\d/.test(k));
+                  if (!key) return false;
+                  await window[key];
+                  return window._itables_dark_theme_watcher === true;
+                }"""
+                )
+            ),
+            what="itables' offline set-up (window._itables_dark_theme_watcher)",
+            timeout=timeout,
+        )
 
     def screenshot(self, name: str, *, locator: Locator | None = None) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
