@@ -35,9 +35,10 @@ GRAPH_CUSTOMERS = ("C0001", "C0002")
 # The instance holds only the customers it draws (and their products): small and quick to load.
 CUSTOMER_FILTER = "customer_id IN (" + ", ".join(f"'{c}'" for c in GRAPH_CUSTOMERS) + ")"
 
-CONNECT, CREATE, TABLE, GRAPH, CLEANUP = range(5)
+CONNECT, FRAME, CREATE, TABLE, GRAPH, CLEANUP = range(6)
 CELLS = [
     "from graph_olap import notebook\n\nclient = notebook.connect()\nprint('connected')",
+    "import pandas as pd\n\npd.DataFrame({'n': [3, 1, 2], 'word': ['c', 'a', 'b']})",
     f"""mapping = client.mappings.create(
     name={NAME!r},
     node_definitions=[
@@ -131,6 +132,20 @@ def test_notebook7_widgets(nb7: LabPage, demo_tables: dict[str, list[dict[str, A
     page.wait_itables_ready()
     assert page.page_errors()[loading:] == [], page.explain("page errors from notebook.connect()")
 
+    # ... and DataFrames are interactive (itables' DataTables, from the connect cell's output:
+    # nothing is fetched from a CDN, these machines have no internet).
+    page.run_cell(FRAME)
+    frame = page.output(FRAME).locator("table.dataTable")
+    page.wait_until(
+        lambda: frame.count() == 1 and frame.locator("tbody tr").count() == 3,
+        what="the DataFrame as an interactive DataTable",
+    )
+    frame.locator("thead th").nth(0).click()  # sorts by n, ascending
+    page.wait_until(
+        lambda: frame.locator("tbody tr td:first-child").all_inner_texts() == ["1", "2", "3"],
+        what="the DataTable to sort on a header click",
+    )
+
     # The progress widget, watched live while the instance is created, reaches `running`.
     before = page.start_cell(CREATE)
     progress = page.output(CREATE).locator(".golap-progress")
@@ -187,3 +202,9 @@ def test_notebook7_widgets(nb7: LabPage, demo_tables: dict[str, list[dict[str, A
     view.scroll_into_view_if_needed()
     page.screenshot("test_notebook7_widgets-graph")
     assert page.page_errors()[loading:] == [], page.explain("page errors from the cells")
+    external = [
+        line
+        for line in page.console
+        if line.startswith("[requestfailed]") and "127.0.0.1" not in line
+    ]
+    assert external == [], page.explain("requests to hosts other than the loopback servers")

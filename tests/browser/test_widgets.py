@@ -214,6 +214,20 @@ def _expected_customers(demo_tables: dict[str, list[dict[str, Any]]]) -> list[li
     return [[row["customer_id"], row["name"], row["city"]] for row in customers]
 
 
+# -- notebook.connect()'s set-up output raises nothing in the page ----------------------------
+
+
+def test_connect_cell_raises_no_page_errors(notebook: WidgetNotebook) -> None:
+    """The connect cell shows the stylesheet and itables' offline set-up (DataTables inside the
+    output); its scripts must run without a page error (itables' dark-theme script once awaited
+    a promise defined by a later output: see `graph_olap.notebook._init_itables_offline`)."""
+    lab = notebook.lab
+    loading = len(lab.page_errors())
+    notebook.ensure("connect")
+    lab.wait_itables_ready()
+    assert lab.page_errors()[loading:] == [], lab.explain("page errors from notebook.connect()")
+
+
 # -- (c) the progress widget reaches `running` ------------------------------------------------
 
 
