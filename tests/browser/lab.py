@@ -296,7 +296,7 @@ class LabPage:
         console = "\n".join(self.console[-60:]) or "(no console messages)"
         parts = [
             f"--- browser console (last {min(len(self.console), 60)}) ---\n{console}",
-            f"--- {self.server.NAME} log tail ---\n{self.server.log_tail(3000)}",
+            f"--- {self.server.MODULE} log tail ---\n{self.server.log_tail(3000)}",
         ]
         parts += [log() for log in self.extra_logs]
         return "\n".join(parts)
