@@ -125,8 +125,9 @@ def test_notebook7_widgets(nb7: LabPage, demo_tables: dict[str, list[dict[str, A
 
     # connect(): no page error from its set-up output (the stylesheet, itables' offline mode).
     # Notebook 7.6 itself raises one while it loads (its shortcuts plugin reads the schema of
-    # a plugin it has not loaded: "Cannot read properties of undefined (reading 'schema')",
-    # with or without any extension), so only errors from the cells on count.
+    # a plugin it has not loaded: "Cannot read properties of undefined (reading 'schema')";
+    # also with no user settings and every installed extension disabled), so only errors from
+    # the cells on count.
     loading = len(page.page_errors())
     page.run_cell(CONNECT)
     page.wait_itables_ready()
