@@ -102,6 +102,26 @@ def test_setup_itables_is_silent_without_itables(monkeypatch: pytest.MonkeyPatch
     assert again.outputs == [] and count > 0
 
 
+def test_itables_bundle_is_shown_before_the_script_that_awaits_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # itables 2.9.1 displays its dark-theme module script first; it awaits
+    # window._itables_<version>, which the bundle's output defines: shown in that order, the
+    # script awaited undefined (a page error in JupyterLab and Notebook 7).
+    InteractiveShell.instance()  # a shell that renders HTML
+    monkeypatch.setattr(notebook, "_itables_shells", weakref.WeakSet())
+
+    with capture_output() as shown:
+        notebook._setup_itables()
+
+    html = [str(out.data.get("text/html", "")) for out in shown.outputs]
+    defines = [i for i, h in enumerate(html) if "injectModule" in h and "window._itables_" in h]
+    awaits = [i for i, h in enumerate(html) if "set_or_remove_dark_class" in h]
+    assert len(defines) == 1 and len(awaits) == 1, html
+    assert defines[0] < awaits[0]
+    assert "const { set_or_remove_dark_class } = await window._itables_" in html[awaits[0]]
+
+
 def test_connect_outside_ipython_prints_nothing() -> None:
     # Plain Python cannot render the stylesheet or itables' set-up; it must not print them.
     done = subprocess.run(
