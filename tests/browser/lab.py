@@ -325,13 +325,14 @@ class LabPage:
         """Uncaught exceptions the page raised so far (Playwright's ``pageerror``)."""
         return [line for line in self.console if line.startswith("[pageerror]")]
 
-    def wait_itables_ready(self, *, timeout: float = 30) -> None:
+    def wait_itables_ready(self, *, since: int = 0, timeout: float = 30) -> None:
         """Wait until itables' offline set-up (from ``notebook.connect()``) has finished: its
         DataTables bundle loaded, and its dark-theme script ran (the script sets
-        ``window._itables_dark_theme_watcher``), or a page error says why it did not."""
+        ``window._itables_dark_theme_watcher``), or a page error after the first ``since``
+        ones says why it did not."""
         self.wait_until(
             lambda: (
-                self.page_errors()
+                len(self.page_errors()) > since
                 or self.page.evaluate(
                     """async () => {
                   const key = Object.keys(window).find((k) => /^_itables_\\d/.test(k));

@@ -130,7 +130,7 @@ def test_notebook7_widgets(nb7: LabPage, demo_tables: dict[str, list[dict[str, A
     # the cells on count.
     loading = len(page.page_errors())
     page.run_cell(CONNECT)
-    page.wait_itables_ready()
+    page.wait_itables_ready(since=loading)
     assert page.page_errors()[loading:] == [], page.explain("page errors from notebook.connect()")
 
     # ... and DataFrames are interactive (itables' DataTables, from the connect cell's output:

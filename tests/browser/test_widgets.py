@@ -224,7 +224,7 @@ def test_connect_cell_raises_no_page_errors(notebook: WidgetNotebook) -> None:
     lab = notebook.lab
     loading = len(lab.page_errors())
     notebook.ensure("connect")
-    lab.wait_itables_ready()
+    lab.wait_itables_ready(since=loading)
     assert lab.page_errors()[loading:] == [], lab.explain("page errors from notebook.connect()")
 
 
