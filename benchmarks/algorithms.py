@@ -5,7 +5,9 @@ A generated directed graph (``--nodes`` accounts, default 100 K; ``--edges`` tra
 
 - **SDK**: ``conn.algo.pagerank(...)`` / ``wcc`` / ``louvain`` with write-back, from the call to
   the returned execution: extraction from the engine, the computation, the write-back of one
-  property per node, and the SDK's polling;
+  property per node, and the SDK's polling. The wrapper keeps the last graph it read for the
+  next run on the same selection, so each timed run follows a run on another label (the graph is
+  read again); "graph reused" times a run repeated right after, as an analyst gets it;
 - **library**: the compiled library the wrapper uses, called directly on the edge arrays already
   in memory (scipy.sparse power iteration for PageRank with NetworkX's semantics,
   ``scipy.sparse.csgraph.connected_components`` for WCC, igraph ``community_multilevel`` for
@@ -46,6 +48,15 @@ NODES = [
         "properties": [],
     }
 ]
+# A second label, one node: a run on it makes the wrapper forget the Account graph it keeps.
+NODES.append(
+    {
+        "label": "Bank",
+        "sql": "SELECT bank_id FROM bench.banks",
+        "primary_key": {"name": "bank_id", "type": "STRING"},
+        "properties": [],
+    }
+)
 EDGES = [
     {
         "type": "TRANSFER",
@@ -63,6 +74,7 @@ def generated_tables(nodes: int, edges: int) -> list[str]:
     # Skewed endpoints (a few busy accounts), so PageRank and Louvain have structure to find.
     return [
         "CREATE SCHEMA bench",
+        "CREATE TABLE bench.banks AS SELECT 'b1' AS bank_id",
         f"CREATE TABLE bench.nodes AS SELECT 'a' || i AS node_id FROM range({nodes}) t(i)",
         f"CREATE TABLE bench.edges AS SELECT 'a' || (hash(i) % {nodes}) AS src, "
         f"'a' || CAST(floor(pow((hash(i + {edges}) % 1000000) / 1000000.0, 2) * {nodes}) "
@@ -173,20 +185,32 @@ def sdk_times(conn: Any, runs: int) -> dict[str, float]:
         ),
     }  # fmt: skip
     out: dict[str, float] = {}
-    for name, call in calls.items():
-        times = []
-        # The first call of each algorithm also pays the wrapper's one-off imports (scipy,
-        # igraph) and is reported apart; the median is over the calls after it.
-        for i in range(runs + 1):
-            started = time.perf_counter()
-            execution = call(i)
-            times.append(time.perf_counter() - started)
-            if execution.status != "completed":
-                raise SystemExit(f"{name}: {execution.status} {execution.error}")
-        out[name] = _bench.median(times[1:])
-        out[f"{name}_first"] = times[0]
+
+    def timed(name: str, i: int) -> float:
+        started = time.perf_counter()
+        execution = calls[name](i)
+        elapsed = time.perf_counter() - started
+        if execution.status != "completed":
+            raise SystemExit(f"{name}: {execution.status} {execution.error}")
         phases = ", ".join(f"{k} {v:.3f}" for k, v in execution.phase_seconds.items())
-        print(f"  {name}: last run's phases (s): {phases}", flush=True)
+        print(f"  {name} run {i}: {elapsed:.3f} s ({phases})", flush=True)
+        return elapsed
+
+    def forget_the_graph(i: int) -> None:
+        # The wrapper keeps the last graph it read for the next run on the same selection;
+        # a run on another label replaces it, so the next timed run extracts again.
+        conn.algo.degree(node_label="Bank", property_name=f"evict{i}", show_progress=False)
+
+    for name in calls:
+        # The first call also pays the wrapper's one-off imports (scipy, igraph): apart.
+        forget_the_graph(0)
+        out[f"{name}_first"] = timed(name, 0)
+        cold, warm = [], []
+        for i in range(1, runs + 1):
+            forget_the_graph(i)
+            cold.append(timed(name, 2 * i - 1))  # extraction included
+            warm.append(timed(name, 2 * i))  # the graph read by the previous run reused
+        out[name], out[f"{name}_reused"] = _bench.median(cold), _bench.median(warm)
     return out
 
 
@@ -237,6 +261,7 @@ def main() -> int:
                 _bench.terminate(sdk, instance.id)
                 for name in ("pagerank", "wcc", "louvain"):
                     sdk_s, first_s = times[name], times[f"{name}_first"]
+                    reused_s = times[f"{name}_reused"]
                     library_s = base[f"{name}_library_s"]
                     networkx_s = base.get(f"{name}_networkx_s")
                     rows.append(
@@ -245,6 +270,7 @@ def main() -> int:
                             name,
                             f"{first_s:.3f}",
                             f"{sdk_s:.3f}",
+                            f"{reused_s:.3f}",
                             f"{library_s:.3f}",
                             f"{networkx_s:.2f}" if networkx_s else "-",
                             _bench.ratio(sdk_s, library_s),
@@ -259,7 +285,9 @@ def main() -> int:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _bench.print_table(
-        f"algorithms: {nodes:,} nodes / {edges:,} edges (seconds, median of {runs}; NetworkX "
+        f"algorithms: {nodes:,} nodes / {edges:,} edges (seconds, median of {runs}; SDK includes "
+        f"extraction and write-back, 'graph reused': a repeated run on the same selection; "
+        f"NetworkX "
         f"graph build {base['networkx_build_s']:.2f} s, not counted); targets: SDK <= "
         f"{LIBRARY_TARGET:g}x the library, >= {NETWORKX_TARGET:g}x faster than NetworkX",
         [
@@ -267,6 +295,7 @@ def main() -> int:
             "algorithm",
             "SDK 1st call",
             "SDK",
+            "SDK, graph reused",
             "library",
             "NetworkX",
             "ratio to library",

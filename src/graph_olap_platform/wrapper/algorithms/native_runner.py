@@ -37,6 +37,7 @@ from graph_olap_platform.wrapper.algorithms.shortest_path import (
     path_payload,
     resolve_node,
 )
+from graph_olap_platform.wrapper.algorithms.view_cache import ViewCache
 from graph_olap_platform.wrapper.engines.base import Engine, GraphView
 from graph_olap_platform.wrapper.mapping import InstanceMapping
 
@@ -79,22 +80,30 @@ def _from_engine(algorithm: NativeAlgorithm, values: np.ndarray) -> AlgorithmRes
     return AlgorithmResult("node_values", np.asarray(values, dtype=dtype), value_type)
 
 
-def _extract(request: AlgorithmRequest, engine: Engine, context: RunContext) -> GraphView:
+def _extract(
+    request: AlgorithmRequest, engine: Engine, context: RunContext, views: ViewCache | None
+) -> GraphView:
     selection = request.selection
     context.phase(
         "extracting",
         f"Reading {', '.join(selection.labels)} nodes"
         + (f" and {', '.join(selection.rel_types)} relationships" if selection.rel_types else ""),
     )
-    return engine.graph_view(
-        selection.labels,
-        selection.rel_types,
-        weight_property=selection.weight_property,
-        timeout_ms=context.remaining_ms(),
-    )
+
+    def extract() -> GraphView:
+        return engine.graph_view(
+            selection.labels,
+            selection.rel_types,
+            weight_property=selection.weight_property,
+            timeout_ms=context.remaining_ms(),
+        )
+
+    if views is None:
+        return extract()
+    return views.get(selection.labels, selection.rel_types, selection.weight_property, extract)
 
 
-def job(request: AlgorithmRequest, engine: Engine) -> Job:
+def job(request: AlgorithmRequest, engine: Engine, views: ViewCache | None = None) -> Job:
     """The run of a prepared native request, for ``ExecutionManager.start``."""
     algorithm = lookup(request.algorithm)
     selection = request.selection
@@ -103,7 +112,7 @@ def job(request: AlgorithmRequest, engine: Engine) -> Job:
     )
 
     def run(context: RunContext) -> Outcome:
-        view = _extract(request, engine, context)
+        view = _extract(request, engine, context, views)
         context.phase(
             "computing",
             f"{algorithm.name} on {view.num_nodes} nodes and {view.num_edges} relationships",

@@ -19,7 +19,8 @@ from graph_olap_platform.wrapper.algorithms.selection import (
     parse_start_body,
     resolve_selection,
 )
-from graph_olap_platform.wrapper.engines.base import Engine
+from graph_olap_platform.wrapper.algorithms.view_cache import ViewCache
+from graph_olap_platform.wrapper.engines.base import Engine, GraphView
 from graph_olap_platform.wrapper.mapping import InstanceMapping
 
 
@@ -53,7 +54,12 @@ def prepare(name: str, body: Any, mapping: InstanceMapping) -> AlgorithmRequest:
     )
 
 
-def job(request: AlgorithmRequest, engine: Engine, mapping: InstanceMapping) -> Job:
+def job(
+    request: AlgorithmRequest,
+    engine: Engine,
+    mapping: InstanceMapping,
+    views: ViewCache | None = None,
+) -> Job:
     selection = request.selection
 
     def run(context: RunContext) -> Outcome:
@@ -68,11 +74,21 @@ def job(request: AlgorithmRequest, engine: Engine, mapping: InstanceMapping) -> 
             )
         else:
             context.phase("extracting", f"Reading {', '.join(selection.labels)}")
-            view = engine.graph_view(
-                selection.labels,
-                selection.rel_types,
-                weight_property=selection.weight_property,
-                timeout_ms=context.remaining_ms(),
+
+            def extract() -> GraphView:
+                return engine.graph_view(
+                    selection.labels,
+                    selection.rel_types,
+                    weight_property=selection.weight_property,
+                    timeout_ms=context.remaining_ms(),
+                )
+
+            view = (
+                extract()
+                if views is None
+                else views.get(
+                    selection.labels, selection.rel_types, selection.weight_property, extract
+                )
             )
         context.phase(
             "computing",

@@ -24,6 +24,7 @@ from graph_olap_platform.wrapper.algorithms.executions import (
     ExecutionManager,
     Job,
 )
+from graph_olap_platform.wrapper.algorithms.view_cache import ViewCache
 from graph_olap_platform.wrapper.control_plane import Caller
 from graph_olap_platform.wrapper.mapping import InstanceMapping
 from graph_olap_platform.wrapper.state import WrapperState
@@ -72,6 +73,7 @@ def algorithm_router(
 ) -> APIRouter:
     router = APIRouter()
     engine = state.engine
+    views = ViewCache()  # the last extracted graph, reused while the selection is the same
 
     def may_run(caller: Caller) -> InstanceMapping:
         """The mapping to validate against, once the caller may run algorithms here."""
@@ -153,7 +155,7 @@ def algorithm_router(
         report_activity()
         mapping = may_run(caller)
         prepared = native_runner.prepare(name, await _body(request), mapping)
-        job = native_runner.job(prepared, engine)
+        job = native_runner.job(prepared, engine, views)
         if prepared.algorithm != "shortest_path":
             return start(prepared, caller, job)
         execution = manager.start(prepared, caller.username, job)
@@ -197,7 +199,7 @@ def algorithm_router(
         mapping = may_run(caller)
         body = await _body(request)
         prepared = await asyncio.to_thread(networkx_jobs.prepare, name, body, mapping)
-        return start(prepared, caller, networkx_jobs.job(prepared, engine, mapping))
+        return start(prepared, caller, networkx_jobs.job(prepared, engine, mapping, views))
 
     # -- the lock ----------------------------------------------------------------------------
     @router.get("/lock")
