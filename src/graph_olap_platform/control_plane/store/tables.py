@@ -2,6 +2,11 @@
 
 Schema changes go through Alembic migrations in ``migrations/versions``; these classes must
 match the latest migration (a test checks that they do).
+
+Every table with an integer primary key uses SQLite ``AUTOINCREMENT`` (``NEVER_REUSE_IDS``), so
+the id of a deleted row is never handed out again; PostgreSQL sequences never reuse ids anyway.
+SQLite reflection does not see ``AUTOINCREMENT``: a migration that rebuilds one of these tables
+in batch mode must pass ``table_kwargs={"sqlite_autoincrement": True}`` or it drops it.
 """
 
 from __future__ import annotations
@@ -50,6 +55,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Table options of every table with an integer primary key (see the module docstring).
+NEVER_REUSE_IDS: dict[str, Any] = {"sqlite_autoincrement": True}
+
+
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UTCDateTime(),
@@ -77,6 +86,7 @@ class ApiKey(Base):
     """An API key; only its SHA-256 is stored, the key itself is shown once at creation."""
 
     __tablename__ = "api_keys"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(
@@ -92,6 +102,7 @@ class ApiKey(Base):
 
 class MappingRow(Base):
     __tablename__ = "mappings"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     owner_username: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
@@ -138,6 +149,7 @@ class SnapshotRow(Base):
             ["mapping_versions.mapping_id", "mapping_versions.version"],
         ),
         Index("ix_snapshots_mapping", "mapping_id", "mapping_version"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -164,6 +176,7 @@ class InstanceRow(Base):
     """A running (or starting, or failed) graph instance."""
 
     __tablename__ = "instances"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"), index=True)
@@ -200,6 +213,7 @@ class ExportJobRow(Base):
     """Export of one node or edge definition of a snapshot to Parquet."""
 
     __tablename__ = "export_jobs"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     snapshot_id: Mapped[int] = mapped_column(
@@ -228,6 +242,7 @@ class ExportJobRow(Base):
 
 class InstanceEventRow(Base):
     __tablename__ = "instance_events"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     instance_id: Mapped[int] = mapped_column(
