@@ -158,6 +158,8 @@ class MappingResource(Resource):
 
         New definitions create version ``current_version + 1`` and need ``change_description``.
         ``name``/``description`` alone change the header without a new version.
+        ``change_description`` without new definitions describes no version: the server refuses
+        it (``ValidationError``) and changes nothing.
         """
         body = drop_none(
             {

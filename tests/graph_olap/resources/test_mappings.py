@@ -798,6 +798,29 @@ def test_update_of_definitions_requires_a_change_description(
     assert alice.mappings.get(mapping.id) == mapping
 
 
+@pytest.mark.parametrize("header", [{}, {"name": "Renamed"}], ids=["alone", "with-name"])
+def test_update_with_only_a_change_description_is_refused_and_changes_nothing(
+    alice: GraphOLAPClient, tag: str, header: dict[str, str]
+) -> None:
+    # update(id, "note"): the note would describe a new version, but no definitions create one.
+    mapping = create_seed(alice, tag)
+    message = (
+        "change_description only goes with new node_definitions or edge_definitions (it "
+        "describes the new version they create); nothing was changed"
+    )
+
+    with pytest.raises(ValidationError) as caught:
+        alice.mappings.update(mapping.id, "note", **header)
+
+    error = caught.value
+    check_error(error, ValidationError, code="VALIDATION_FAILED", status=400)
+    assert error.message == message
+    assert error.details["field"] == "change_description"
+    assert error.errors == [{"field": "change_description", "message": message}]
+    assert alice.mappings.get(mapping.id) == mapping
+    assert [v.version for v in alice.mappings.list_versions(mapping.id)] == [1]
+
+
 def test_update_without_changes_is_refused_before_sending(alice: GraphOLAPClient) -> None:
     with pytest.raises(ValueError, match="needs something to change"):
         alice.mappings.update(UNKNOWN_ID)

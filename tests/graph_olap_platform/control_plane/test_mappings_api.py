@@ -393,16 +393,50 @@ def test_update_of_name_and_description_creates_no_version(alice: httpx.Client) 
     assert _versions(alice, created["id"])[1]["total"] == 1
 
 
-def test_update_with_a_change_description_but_no_definitions_creates_no_version(
+CHANGE_WITHOUT_DEFINITIONS = (
+    "change_description only goes with new node_definitions or edge_definitions (it describes "
+    "the new version they create); nothing was changed"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"change_description": "a note"},
+        {"name": "Renamed", "change_description": "nothing to describe"},
+        {"description": "Updated description", "change_description": ""},
+    ],
+    ids=["alone", "with-name", "empty-with-description"],
+)
+def test_update_with_a_change_description_but_no_definitions_is_400_and_changes_nothing(
+    alice: httpx.Client, body: dict[str, Any]
+) -> None:
+    # A change_description describes a new version; without definitions none is created, so
+    # the note would be dropped silently. Refused, and the header is not changed either.
+    created = create(alice, seed_body(token()))
+
+    response = alice.put(f"/api/mappings/{created['id']}", json=body)
+
+    error = error_of(response, 400, "VALIDATION_FAILED")
+    assert error["message"] == CHANGE_WITHOUT_DEFINITIONS
+    assert error["details"] == {
+        "field": "change_description",
+        "errors": [{"field": "change_description", "message": CHANGE_WITHOUT_DEFINITIONS}],
+    }
+    assert _get(alice, created["id"]) == created
+    assert _versions(alice, created["id"])[1]["total"] == 1
+
+
+def test_update_with_a_null_change_description_and_no_definitions_is_a_header_update(
     alice: httpx.Client,
 ) -> None:
     created = create(alice, seed_body(token()))
 
-    body = {"name": "Renamed", "change_description": "nothing to describe"}
+    body = {"name": "Renamed", "change_description": None}
     updated = data_of(alice.put(f"/api/mappings/{created['id']}", json=body))
 
     assert (updated["name"], updated["current_version"]) == ("Renamed", 1)
-    assert _versions(alice, created["id"])[1]["total"] == 1
+    assert updated["version"] == created["version"]
 
 
 @pytest.mark.parametrize("change", ["absent", None, "", "   "])

@@ -72,6 +72,10 @@ UPDATE_FIELDS = {
     "edge_definitions",
 }
 IMMUTABLE_FIELDS = {"id", "owner_username", "created_at", "updated_at", "current_version"}
+CHANGE_WITHOUT_DEFINITIONS = (
+    "change_description only goes with new node_definitions or edge_definitions (it describes "
+    "the new version they create); nothing was changed"
+)
 LIFECYCLE_FIELDS = {"ttl", "inactivity_timeout"}
 
 
@@ -344,6 +348,9 @@ class MappingService:
             problems.add("name", "Name cannot be null")
         check_description(body.get("description"), "description", problems)
         new_version = "node_definitions" in body or "edge_definitions" in body
+        if not new_version and body.get("change_description") is not None:
+            # It would describe a version that is not created: refuse rather than drop it.
+            problems.add("change_description", CHANGE_WITHOUT_DEFINITIONS)
         with self.store.session(write=True) as session:
             row = self._row(session, mapping_id, for_update=True)
             require_owner(principal, row.owner_username, "update this mapping")
@@ -557,7 +564,7 @@ def _update_failed(problems: Problems) -> DomainError:
     if fields == {"change_description"}:
         return DomainError(
             "VALIDATION_FAILED",
-            "change_description is required when updating mapping definitions",
+            problems.errors[0]["message"],
             {"field": "change_description", "errors": problems.errors},
         )
     return validation_failed(problems.errors)
