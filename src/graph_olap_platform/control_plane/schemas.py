@@ -30,7 +30,9 @@ class MappingUpdateRequest(_Body):
     name: str | None = None
     description: str | None = None
     change_description: str | None = Field(
-        default=None, description="Required when definitions change (a new version is created)"
+        default=None,
+        description="Required with new definitions (it describes the new version they create); "
+        "refused without them",
     )
     node_definitions: list[NodeDefinition] | None = None
     edge_definitions: list[EdgeDefinition] | None = None
