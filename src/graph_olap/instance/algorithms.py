@@ -711,7 +711,11 @@ def _start_body(
 
 def _show(reporter: ProgressReporter, execution: AlgorithmExecution) -> None:
     phase = str((execution.progress or {}).get("phase") or execution.status)
-    done = _TOTAL_STEPS if execution.is_terminal else _PHASE_STEPS.get(phase, 0)
+    # A failed or cancelled run stays at the step it reached; only a completed one is full.
+    if execution.status == ExecutionStatus.COMPLETED:
+        done = _TOTAL_STEPS
+    else:
+        done = _PHASE_STEPS.get(phase, 0)
     reporter.update(
         phase,
         done,

@@ -1007,3 +1007,27 @@ def test_algorithm_errors_from_a_response_have_no_execution() -> None:
 
     assert isinstance(failed, AlgorithmFailedError)
     assert failed.execution is None and failed.execution_id == "x"
+
+
+@pytest.mark.parametrize(
+    ("status", "phase", "steps"),
+    [("completed", "writing", 3), ("cancelled", "computing", 1), ("failed", "writing", 2)],
+)
+def test_progress_of_an_ended_run_shows_the_step_it_reached(
+    status: str, phase: str, steps: int
+) -> None:
+    from graph_olap._progress import ProgressReporter
+    from graph_olap.instance.algorithms import _show
+
+    seen: list[tuple[str, int, int]] = []
+    execution = AlgorithmExecution.from_api_response(
+        {
+            "execution_id": "e1",
+            "algorithm": "pagerank",
+            "status": status,
+            "progress": {"phase": phase, "message": "..."},
+        }
+    )
+    with ProgressReporter(lambda *state: seen.append(state), False) as reporter:
+        _show(reporter, execution)
+    assert seen == [(phase, steps, 3)]
