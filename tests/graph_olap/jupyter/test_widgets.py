@@ -161,7 +161,8 @@ def test_a_million_rows_cost_little() -> None:
 
     started = time.perf_counter()
     html = static_html(result)
-    assert time.perf_counter() - started < 0.1
+    # Walking 1 M rows would take seconds; 0.5 s leaves room for a loaded CI machine.
+    assert time.perf_counter() - started < 0.5
     assert html.count("<tr>") == STATIC_DISPLAY_LIMIT + 1
     assert "showing 100 of 1,000,000" in html
 
