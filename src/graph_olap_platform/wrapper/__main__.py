@@ -85,8 +85,18 @@ def main() -> int:
             control_plane.close()
         log.info("wrapper stopped")
 
+    def on_orphaned() -> None:
+        outcome["exit_code"] = 3
+        if server is not None:
+            server.should_exit = True
+
     app = create_app(
-        settings, state, control_plane, on_startup=loader_thread.start, on_shutdown=on_shutdown
+        settings,
+        state,
+        control_plane,
+        on_startup=loader_thread.start,
+        on_shutdown=on_shutdown,
+        on_orphaned=on_orphaned,
     )
     config = uvicorn.Config(
         app,

@@ -172,6 +172,7 @@ def create_app(
     *,
     on_startup: Callable[[], None] | None = None,
     on_shutdown: Callable[[], None] | None = None,
+    on_orphaned: Callable[[], None] | None = None,
 ) -> FastAPI:
     executor = ThreadPoolExecutor(settings.query_workers, thread_name_prefix="engine")
     engine = state.engine
@@ -197,20 +198,42 @@ def create_app(
             except Exception:  # a metrics failure must never stop the loop
                 log.exception("reporting metrics failed")
 
+    async def watch_control_plane() -> None:
+        """Call ``on_orphaned`` once the control plane has been unreachable for
+        ``orphan_timeout_seconds`` (checked a few times per period)."""
+        assert control_plane is not None and on_orphaned is not None
+        timeout = settings.orphan_timeout_seconds
+        last_seen = time.monotonic()
+        while True:
+            await asyncio.sleep(max(0.2, min(60.0, timeout / 4)))
+            if await control_plane.reachable():
+                last_seen = time.monotonic()
+            elif time.monotonic() - last_seen >= timeout:
+                log.error(
+                    "the control plane at %s has been unreachable for %.0f s: stopping "
+                    "(GRAPH_OLAP_WRAPPER_ORPHAN_TIMEOUT_SECONDS)",
+                    control_plane.base_url,
+                    time.monotonic() - last_seen,
+                )
+                on_orphaned()
+                return
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        metrics: asyncio.Task[None] | None = None
+        background: list[asyncio.Task[None]] = []
         if on_startup is not None:
             on_startup()
         if control_plane is not None and settings.metrics_interval_seconds > 0:
-            metrics = asyncio.create_task(report_metrics())
+            background.append(asyncio.create_task(report_metrics()))
+        if control_plane is not None and on_orphaned and settings.orphan_timeout_seconds > 0:
+            background.append(asyncio.create_task(watch_control_plane()))
         try:
             yield
         finally:
             state.stop_event.set()
             executions.shutdown()
-            if metrics is not None:
-                metrics.cancel()
+            for task in background:
+                task.cancel()
             if control_plane is not None:
                 await control_plane.aclose()
             if on_shutdown is not None:

@@ -250,6 +250,14 @@ class ControlPlaneClient:
         except httpx.HTTPError as exc:
             log.debug("reporting metrics failed: %s", exc)
 
+    async def reachable(self) -> bool:
+        """Whether the control plane answers at all (any HTTP status counts)."""
+        try:
+            await self._async.get("/health", timeout=5)
+        except httpx.TransportError:
+            return False
+        return True
+
     def report_activity(self) -> None:
         """Fire-and-forget ``POST activity``; coalesced to one per ``activity_min_interval``."""
         now = time.monotonic()

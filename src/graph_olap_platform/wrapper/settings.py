@@ -48,6 +48,10 @@ class WrapperSettings(BaseSettings):
     """Activity reports are coalesced to at most one per interval (0: one per query)."""
     metrics_interval_seconds: float = Field(60.0, ge=0)
     """How often memory and disk usage are reported (0: never)."""
+    orphan_timeout_seconds: float = Field(900.0, ge=0)
+    """Stop once the control plane has been unreachable this long (0: never). Wrappers outlive a
+    control-plane restart (it re-adopts them), but not a control plane that is gone for good:
+    nothing would expire them otherwise."""
     log_level: str = "info"
 
     @field_validator("data_dir", "snapshot_path", "mapping_file")

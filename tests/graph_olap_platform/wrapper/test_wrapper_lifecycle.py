@@ -115,6 +115,25 @@ def test_managed_wrapper_reports_startup_and_authorises_callers(
         wrapper.stop()
 
 
+def test_a_wrapper_stops_when_its_control_plane_is_gone(
+    fake: FakeControlPlane, tmp_path: Path
+) -> None:
+    wrapper = managed(
+        "ladybug", tmp_path, fake, GRAPH_OLAP_WRAPPER_ORPHAN_TIMEOUT_SECONDS="1"
+    ).start()
+    try:
+        time.sleep(2)  # longer than the timeout: a control plane that answers keeps it alive
+        assert wrapper.process is not None and wrapper.process.poll() is None
+        fake.stop()
+        started = time.monotonic()
+        assert wrapper.wait_exit(timeout=30) == 3
+        assert time.monotonic() - started < 15
+        assert "has been unreachable for" in wrapper.log_tail()
+        assert "wrapper stopped" in wrapper.log_tail()  # the engine was closed on the way out
+    finally:
+        wrapper.stop()
+
+
 def broken_snapshot(root: Path) -> Snapshot:
     """The test snapshot with one purchase by a customer who does not exist."""
     snap = write_snapshot(root, views=1_000)
