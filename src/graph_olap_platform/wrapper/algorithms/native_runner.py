@@ -81,7 +81,7 @@ def _from_engine(algorithm: NativeAlgorithm, values: np.ndarray) -> AlgorithmRes
 
 
 def _extract(
-    request: AlgorithmRequest, engine: Engine, context: RunContext, views: ViewCache | None
+    request: AlgorithmRequest, engine: Engine, context: RunContext, views: ViewCache
 ) -> GraphView:
     selection = request.selection
     context.phase(
@@ -89,21 +89,10 @@ def _extract(
         f"Reading {', '.join(selection.labels)} nodes"
         + (f" and {', '.join(selection.rel_types)} relationships" if selection.rel_types else ""),
     )
-
-    def extract() -> GraphView:
-        return engine.graph_view(
-            selection.labels,
-            selection.rel_types,
-            weight_property=selection.weight_property,
-            timeout_ms=context.remaining_ms(),
-        )
-
-    if views is None:
-        return extract()
-    return views.get(selection.labels, selection.rel_types, selection.weight_property, extract)
+    return views.view(engine, selection, timeout_ms=context.remaining_ms())
 
 
-def job(request: AlgorithmRequest, engine: Engine, views: ViewCache | None = None) -> Job:
+def job(request: AlgorithmRequest, engine: Engine, views: ViewCache) -> Job:
     """The run of a prepared native request, for ``ExecutionManager.start``."""
     algorithm = lookup(request.algorithm)
     selection = request.selection

@@ -20,7 +20,7 @@ from graph_olap_platform.wrapper.algorithms.selection import (
     resolve_selection,
 )
 from graph_olap_platform.wrapper.algorithms.view_cache import ViewCache
-from graph_olap_platform.wrapper.engines.base import Engine, GraphView
+from graph_olap_platform.wrapper.engines.base import Engine
 from graph_olap_platform.wrapper.mapping import InstanceMapping
 
 
@@ -58,7 +58,7 @@ def job(
     request: AlgorithmRequest,
     engine: Engine,
     mapping: InstanceMapping,
-    views: ViewCache | None = None,
+    views: ViewCache,
 ) -> Job:
     selection = request.selection
 
@@ -74,22 +74,7 @@ def job(
             )
         else:
             context.phase("extracting", f"Reading {', '.join(selection.labels)}")
-
-            def extract() -> GraphView:
-                return engine.graph_view(
-                    selection.labels,
-                    selection.rel_types,
-                    weight_property=selection.weight_property,
-                    timeout_ms=context.remaining_ms(),
-                )
-
-            view = (
-                extract()
-                if views is None
-                else views.get(
-                    selection.labels, selection.rel_types, selection.weight_property, extract
-                )
-            )
+            view = views.view(engine, selection, timeout_ms=context.remaining_ms())
         context.phase(
             "computing",
             f"networkx {request.algorithm} on {view.num_nodes} nodes, {view.num_edges} edges",

@@ -14,7 +14,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from graph_olap_platform.wrapper.engines.base import GraphView
+from graph_olap_platform.wrapper.algorithms.base import GraphSelection
+from graph_olap_platform.wrapper.engines.base import Engine, GraphView
 
 __all__ = ["ViewCache"]
 
@@ -27,6 +28,20 @@ class ViewCache:
         self._key: Key | None = None
         self._view: GraphView | None = None
         self.hits = 0  # for tests and logs
+
+    def view(self, engine: Engine, selection: GraphSelection, *, timeout_ms: int) -> GraphView:
+        """The graph of ``selection``: the cached one, else read from ``engine``."""
+        return self.get(
+            selection.labels,
+            selection.rel_types,
+            selection.weight_property,
+            lambda: engine.graph_view(
+                selection.labels,
+                selection.rel_types,
+                weight_property=selection.weight_property,
+                timeout_ms=timeout_ms,
+            ),
+        )
 
     def get(
         self,
