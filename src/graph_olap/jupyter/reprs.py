@@ -847,19 +847,8 @@ def _columns(item: Any) -> list[_Column]:
             ("Size", lambda s: _size(s.size_bytes)),
             ("Created", lambda s: s.created_at),
         ]
-    if isinstance(item, models.Instance):
-        return [
-            ("ID", lambda i: i.id),
-            ("Name", lambda i: i.name),
-            ("Status", lambda i: _badge(i.status)),
-            ("Engine", lambda i: _pill(i.wrapper_type)),
-            ("Snapshot", lambda i: i.snapshot_name or i.snapshot_id),
-            ("Owner", lambda i: i.owner_username),
-            ("Memory", lambda i: _megabytes(i.memory_usage_bytes)),
-            ("Created", lambda i: i.created_at),
-        ]
-    if isinstance(item, models.MappingInstance):
-        return [
+    if isinstance(item, models.Instance | models.MappingInstance):
+        columns: list[_Column] = [
             ("ID", lambda i: i.id),
             ("Name", lambda i: i.name),
             ("Status", lambda i: _badge(i.status)),
@@ -868,6 +857,9 @@ def _columns(item: Any) -> list[_Column]:
             ("Owner", lambda i: i.owner_username),
             ("Created", lambda i: i.created_at),
         ]
+        if isinstance(item, models.Instance):  # a mapping's instance list carries no metrics
+            columns.insert(-1, ("Memory", lambda i: _megabytes(i.memory_usage_bytes)))
+        return columns
     if isinstance(item, models.AlgorithmExecution):
         return [
             ("ID", lambda e: _code(e.execution_id)),
