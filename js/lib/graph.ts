@@ -181,12 +181,8 @@ export function seededRandom(seed: number): () => number {
  * first frame is quick), sizes, colours and labels; parallel relationships kept. Edges whose
  * endpoints are missing are skipped (the Python side adds placeholders, so this is a guard).
  */
-export function buildGraph(
-  payload: GraphPayload,
-  options: GraphOptions,
-): MultiDirectedGraph<NodeAttributes, EdgeAttributes> {
-  const graph = new MultiDirectedGraph<NodeAttributes, EdgeAttributes>();
-  const colours = labelColours(payload.nodes);
+/** Each node's drawn size: by `options.sizeBy` when chosen; placeholders at the smallest. */
+function nodeSizer(payload: GraphPayload, options: GraphOptions): (node: NodeData) => number {
   const [low, high] = sizeRange(payload.nodes.length);
   const scale = options.sizeBy
     ? sizeScale(
@@ -195,6 +191,16 @@ export function buildGraph(
         high,
       )
     : () => Math.min(DEFAULT_NODE_SIZE, (low + high) / 2);
+  return (node) => (node.placeholder ? low : scale(node.properties[options.sizeBy ?? ""]));
+}
+
+export function buildGraph(
+  payload: GraphPayload,
+  options: GraphOptions,
+): MultiDirectedGraph<NodeAttributes, EdgeAttributes> {
+  const graph = new MultiDirectedGraph<NodeAttributes, EdgeAttributes>();
+  const colours = labelColours(payload.nodes);
+  const sizeOf = nodeSizer(payload, options);
   const random = seededRandom(options.seed ?? 42);
   const radius = Math.sqrt(Math.max(payload.nodes.length, 1)) * 10;
   for (const node of payload.nodes) {
@@ -204,7 +210,7 @@ export function buildGraph(
     graph.addNode(node.id, {
       x: Math.cos(angle) * distance,
       y: Math.sin(angle) * distance,
-      size: node.placeholder ? low : scale(node.properties[options.sizeBy ?? ""]),
+      size: sizeOf(node),
       color: node.placeholder ? PLACEHOLDER_COLOUR : (colours.get(node.label) ?? colourAt(0)),
       label: nodeText(node, options.labelBy),
       nodeLabel: node.label,
@@ -266,20 +272,13 @@ export function restyle(
   options: GraphOptions,
 ): void {
   const byId = new Map(payload.nodes.map((node) => [node.id, node]));
-  const [low, high] = sizeRange(payload.nodes.length);
-  const scale = options.sizeBy
-    ? sizeScale(
-        payload.nodes.map((node) => node.properties[options.sizeBy as string]),
-        low,
-        high,
-      )
-    : () => Math.min(DEFAULT_NODE_SIZE, (low + high) / 2);
+  const sizeOf = nodeSizer(payload, options);
   graph.updateEachNodeAttributes((key, attributes) => {
     const node = byId.get(key);
     if (!node) return attributes;
     return {
       ...attributes,
-      size: node.placeholder ? low : scale(node.properties[options.sizeBy ?? ""]),
+      size: sizeOf(node),
       label: nodeText(node, options.labelBy),
     };
   });
